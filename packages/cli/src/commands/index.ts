@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+
+import { defineValidate } from './validate.ts';
+
+/**
+ * Every command, as a function that declares it on the program. Each file
+ * declares options only and imports its implementation when it runs, so
+ * that `--help` stays fast.
+ */
+export const commands: Array<(program: Command) => void> = [defineValidate];

@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+
+import { commands } from './commands/index.ts';
+import { CliError, EXIT } from './exit.ts';
+
+/** Runs the `backfill` command line; sets process.exitCode, never exits. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('backfill')
+    .description(
+      'Fill a database with the history of lending and margin activity\n' +
+        'from Solana programs, Glacier archives and HTTP APIs.',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  for (const define of commands) define(program);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    process.exitCode = exitCodeOf(error);
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version are successes; every other parse error is usage.
+    if (error.exitCode === 0) return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`backfill: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const text = error instanceof Error ? (error.stack ?? error.message) : error;
+  process.stderr.write(
+    `backfill: internal error, please report it with this output:\n${text}\n`,
+  );
+  return EXIT.failure;
+}

@@ -1,0 +1,59 @@
+import type { Json, JsonSchema } from './json.ts';
+import type { Logger } from './logger.ts';
+import type { SourceRecord } from './source.ts';
+
+/** Where a batch's cursor goes when the store commits it with the data. */
+export interface Checkpoint {
+  pipeline: string;
+  runId: string;
+  chunkId: string;
+  cursor: Json;
+}
+
+/** One batch for a store to upsert. */
+export interface StoreWrite {
+  pipeline: string;
+  /** The table (or collection) the records go to. */
+  collection: string;
+  records: SourceRecord[];
+  /**
+   * Present when the store has `atomicCheckpoint`: commit it in the same
+   * transaction as the records.
+   */
+  checkpoint?: Checkpoint;
+}
+
+export interface StoreCapabilities {
+  /** Commits the checkpoint in the same transaction as the records. */
+  atomicCheckpoint: boolean;
+  /** Provides the ledger (state) in the same database. */
+  state: boolean;
+}
+
+export interface StoreContext<Params = Record<string, unknown>> {
+  params: Params;
+  logger: Logger;
+  /** The working folder; relative paths in params resolve against it. */
+  cwd: string;
+}
+
+/** An open connection to a store. */
+export interface StoreSession {
+  /** Upserts records on their key; idempotent. */
+  write(batch: StoreWrite): Promise<void>;
+  /**
+   * The ledger in the same database, when `capabilities.state`. Its shape
+   * is the engine's StateBackend (declared in state.ts).
+   */
+  state?: unknown;
+  close(): Promise<void>;
+}
+
+/** A store a plugin provides (`store: { use: name, with }`). */
+export interface StoreDefinition<Params = Record<string, unknown>> {
+  name: string;
+  description?: string;
+  schema: JsonSchema;
+  capabilities: StoreCapabilities;
+  open(ctx: StoreContext<Params>): Promise<StoreSession>;
+}

@@ -1,0 +1,28 @@
+import type { JsonSchema } from './json.ts';
+import type { Logger } from './logger.ts';
+import type { SourceRecord } from './source.ts';
+
+/**
+ * What a transform makes of one record: the same or a new record, several
+ * records, or null to drop it (a filter). Throwing sends the record to the
+ * dead-letter table once retries are spent; the others flow on.
+ */
+export type TransformResult = SourceRecord | SourceRecord[] | null;
+
+export type RecordTransform = (
+  record: SourceRecord,
+) => TransformResult | Promise<TransformResult>;
+
+export interface TransformContext {
+  logger: Logger;
+  pipeline: string;
+}
+
+/** A transform a plugin provides (`transform: [{ use: name, with }]`). */
+export interface TransformDefinition<Params = Record<string, unknown>> {
+  name: string;
+  description?: string;
+  schema: JsonSchema;
+  /** Builds the per-record function once per run. */
+  create(params: Params, ctx: TransformContext): RecordTransform;
+}
