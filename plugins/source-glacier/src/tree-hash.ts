@@ -25,7 +25,7 @@ export class TreeStack {
 
   /** Appends a node of the given height (a range of 2^level MiB). */
   push(hash: string | Buffer, level: number): void {
-    let node = toBuffer(hash);
+    let node: Buffer = toBuffer(hash);
     let height = level;
     let top = this.nodes.at(-1);
     while (top && top.level === height) {
@@ -44,7 +44,7 @@ export class TreeStack {
   digest(): string {
     const last = this.nodes.at(-1);
     if (!last) return createHash('sha256').digest('hex');
-    let acc = Buffer.from(last.hash, 'hex');
+    let acc: Buffer = Buffer.from(last.hash, 'hex');
     for (let i = this.nodes.length - 2; i >= 0; i--) {
       const left = this.nodes[i] as TreeNode;
       acc = combine(Buffer.from(left.hash, 'hex'), acc);
