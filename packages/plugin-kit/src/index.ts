@@ -1,5 +1,19 @@
 export type { ErrorClass, PluginErrorOptions } from './errors.ts';
 export { classifyError, PluginError } from './errors.ts';
+export type {
+  BatchContext,
+  ChunkEndInfo,
+  EngineHooks,
+  ErrorEvent,
+  MetricEvent,
+  MetricName,
+  NotifyHook,
+  RetryEvent,
+  RunEndInfo,
+  RunInfo,
+  SeriesHook,
+  WaterfallHook,
+} from './hooks.ts';
 export type { Json, JsonSchema } from './json.ts';
 export type { RateLimiter, RateLimiterOptions } from './limiter.ts';
 export { createRateLimiter, sharedLimiter } from './limiter.ts';
@@ -17,6 +31,23 @@ export type {
   SourceDefinition,
   SourceRecord,
 } from './source.ts';
+export type {
+  ChunkMark,
+  ChunkRow,
+  ChunkState,
+  DeadLetterInput,
+  DeadLetterRow,
+  GapInput,
+  GapRow,
+  LeaseRow,
+  PlannedChunk,
+  RunCounts,
+  RunEnd,
+  RunRow,
+  RunStart,
+  RunStatus,
+  StateBackend,
+} from './state.ts';
 export type {
   Checkpoint,
   StoreCapabilities,

@@ -1,3 +1,4 @@
+import type { EngineHooks } from './hooks.ts';
 import type { SourceDefinition } from './source.ts';
 import type { StoreDefinition } from './store.ts';
 import type { TransformDefinition } from './transform.ts';
@@ -18,7 +19,7 @@ export interface Plugin {
    * Taps the engine's hooks. `hooks` is the engine's frozen hooks object
    * (see EngineHooks in hooks.ts).
    */
-  setup?(hooks: unknown): void;
+  setup?(hooks: EngineHooks): void;
 }
 
 const BRAND = Symbol.for('backfill.Plugin');

@@ -1,6 +1,7 @@
 import type { Json, JsonSchema } from './json.ts';
 import type { Logger } from './logger.ts';
-import type { SourceRecord } from './source.ts';
+import type { Gap, SourceRecord } from './source.ts';
+import type { StateBackend } from './state.ts';
 
 /** Where a batch's cursor goes when the store commits it with the data. */
 export interface Checkpoint {
@@ -8,6 +9,14 @@ export interface Checkpoint {
   runId: string;
   chunkId: string;
   cursor: Json;
+  /** Records this batch stored: added to the chunk's count. */
+  records?: number;
+  /** The chunk's fraction done after this batch, when the source says. */
+  progress?: number;
+  /** Gaps the source reported with this batch, kept with the cursor. */
+  gaps?: Gap[];
+  /** ISO time of the commit. */
+  at?: string;
 }
 
 /** One batch for a store to upsert. */
@@ -42,10 +51,10 @@ export interface StoreSession {
   /** Upserts records on their key; idempotent. */
   write(batch: StoreWrite): Promise<void>;
   /**
-   * The ledger in the same database, when `capabilities.state`. Its shape
-   * is the engine's StateBackend (declared in state.ts).
+   * The ledger in the same database, when `capabilities.state`
+   * (see state.ts).
    */
-  state?: unknown;
+  state?: StateBackend;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,44 @@
+import type {
+  Logger,
+  RecordTransform,
+  RunCounts,
+  SourceDefinition,
+  StateBackend,
+  StoreSession,
+} from '@backfill/plugin-kit';
+
+import type { PipelineSpec } from '../model/pipeline.ts';
+import type { Clock } from '../retry/clock.ts';
+import type { RetryOptions } from '../retry/policy.ts';
+import type { Hooks } from './hooks.ts';
+
+/** Everything the chunks of one run share. */
+export interface RunContext {
+  spec: PipelineSpec;
+  runId: string;
+  hooks: Hooks;
+  logger: Logger;
+  state: StateBackend;
+  session: StoreSession;
+  /** The store commits the checkpoint inside its write. */
+  atomic: boolean;
+  source: SourceDefinition;
+  transforms: RecordTransform[];
+  collection: string;
+  clock: Clock;
+  retry: Omit<RetryOptions, 'maxRetries'>;
+  /** Aborts everything now: timeout, lost lease, stop deadline passed. */
+  abort: AbortSignal;
+  /** Graceful stop: no new fetch; the batch in flight may finish. */
+  stop: AbortSignal;
+  counts: RunCounts;
+  /** Records still allowed by `--limit`; Infinity without it. */
+  remaining: number;
+  stallMs: number;
+  settings: Record<string, unknown>;
+}
+
+/** True when the run must not start another fetch. */
+export function halted(run: RunContext): boolean {
+  return run.abort.aborted || run.stop.aborted || run.remaining <= 0;
+}
