@@ -1,0 +1,18 @@
+// Starts the loopback Solana JSON-RPC node and prints its URL, for
+// `pnpm demo` and for trying the chain source by hand:
+//   node --import tsx test/servers/solana-rpc/serve.ts [--latency 20]
+// Stops on SIGINT/SIGTERM.
+import { startSolanaRpcServer } from './server.ts';
+
+const at = process.argv.indexOf('--latency');
+const latencyMs = at > 0 ? Number(process.argv[at + 1]) : 0;
+const server = await startSolanaRpcServer({ latencyMs });
+process.stdout.write(`${server.url}\n`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void server.close().then(() => {
+      process.exitCode = 0;
+    });
+  });
+}
