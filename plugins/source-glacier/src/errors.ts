@@ -1,0 +1,105 @@
+import { PluginError } from '@backfill/plugin-kit';
+
+/** What an AWS SDK error says about itself. */
+interface AwsErrorShape {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+}
+
+const FATAL_CODES: Record<string, string> = {
+  UnrecognizedClientException: 'GLACIER_AUTH',
+  AccessDeniedException: 'GLACIER_AUTH',
+  InvalidSignatureException: 'GLACIER_AUTH',
+  CredentialsProviderError: 'GLACIER_AUTH',
+  MissingAuthenticationTokenException: 'GLACIER_AUTH',
+  InvalidParameterValueException: 'GLACIER_INVALID_REQUEST',
+  MissingParameterValueException: 'GLACIER_INVALID_REQUEST',
+  PolicyEnforcedException: 'GLACIER_POLICY',
+};
+
+/**
+ * Maps an AWS SDK error (after the SDK's own retries) to a PluginError the
+ * engine can act on. `where` says what was being done, for the message.
+ */
+export function toPluginError(error: unknown, where: string): PluginError {
+  if (PluginError.is(error)) return error;
+  const aws = (error ?? {}) as AwsErrorShape;
+  const name = aws.name ?? 'Error';
+  const status = aws.$metadata?.httpStatusCode;
+  const message = `${where}: ${name}: ${aws.message ?? String(error)}`;
+  const details = { awsError: name, httpStatus: status };
+  if (name === 'ThrottlingException' || status === 429) {
+    return new PluginError(message, {
+      code: 'GLACIER_THROTTLED',
+      errorClass: 'rate_limited',
+      cause: error,
+      details,
+    });
+  }
+  if (name === 'InsufficientCapacityException') {
+    return new PluginError(
+      `${message}; Expedited capacity is short, retry later or use tier Standard`,
+      {
+        code: 'GLACIER_NO_CAPACITY',
+        errorClass: 'rate_limited',
+        cause: error,
+        details,
+      },
+    );
+  }
+  const fatal = FATAL_CODES[name];
+  if (fatal) {
+    return new PluginError(message, {
+      code: fatal,
+      errorClass: 'fatal',
+      cause: error,
+      details,
+    });
+  }
+  if (name === 'ResourceNotFoundException') {
+    return new PluginError(message, {
+      code: 'GLACIER_NOT_FOUND',
+      errorClass: 'fatal',
+      cause: error,
+      details,
+    });
+  }
+  return new PluginError(message, {
+    code: 'GLACIER_UNAVAILABLE',
+    errorClass: 'retriable',
+    cause: error,
+    details,
+  });
+}
+
+/** True for the error Glacier answers about a job whose output is gone. */
+export function isNotFound(error: unknown): boolean {
+  return (
+    (error as AwsErrorShape | undefined)?.name === 'ResourceNotFoundException'
+  );
+}
+
+/** True when the run is stopping: rethrow as is, never wrap. */
+export function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error as Error | undefined)?.name === 'AbortError';
+}
+
+/** A fatal PluginError for a mistake or state the user must act on. */
+export function fatal(
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): PluginError {
+  return new PluginError(message, { code, errorClass: 'fatal', details });
+}
+
+/** A retriable PluginError; the cursor keeps what was verified. */
+export function retriable(
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): PluginError {
+  return new PluginError(message, { code, errorClass: 'retriable', details });
+}
