@@ -1,14 +1,81 @@
 import type { SourceBatch, SourceContext } from '@backfill/plugin-kit';
 import { PluginError } from '@backfill/plugin-kit';
 
+import { type AccountsCursor, snapshotAccounts } from './accounts.ts';
+import { aliasTable, type Program, resolveProgram } from './aliases.ts';
+import { resolveEndpoint } from './endpoint.ts';
 import type { ChainParams } from './params.ts';
+import { ChainRpc } from './rpc.ts';
+import { slotRangeOf } from './slots.ts';
+import { type WalkCursor, walkProgram } from './walk.ts';
 
-/** Placeholder until the walk lands. */
-export function fetchChain(
-  _ctx: SourceContext<ChainParams>,
+/** Pace on an endpoint when `requests_per_second` is not given. */
+export const DEFAULT_REQUESTS_PER_SECOND = 10;
+/** Waits before asking again for a null transaction. */
+const NULL_RETRY_DELAYS_MS = [250, 500, 1000];
+
+/** One chunk of the chain source: the SDK-loading half of `fetch`. */
+export async function* fetchChain(
+  ctx: SourceContext<ChainParams>,
 ): AsyncGenerator<SourceBatch> {
-  throw new PluginError('the chain walk is not built yet', {
-    code: 'CHAIN_NOT_BUILT',
-    errorClass: 'fatal',
+  const { params } = ctx;
+  const programs = resolvePrograms(params.programs, ctx.settings);
+  const url = resolveEndpoint(params);
+  const rpc = new ChainRpc(
+    url,
+    ctx as SourceContext<unknown>,
+    params.requests_per_second ?? DEFAULT_REQUESTS_PER_SECOND,
+  );
+
+  if (params.mode === 'accounts') {
+    const resume = ctx.cursor as AccountsCursor | null;
+    yield* snapshotAccounts(rpc, programs, params, ctx.batchSize, resume);
+    return;
+  }
+
+  const commitment = params.commitment ?? 'finalized';
+  const range = await slotRangeOf(rpc, ctx.chunk.range, commitment);
+  ctx.logger.debug({ range }, 'chain chunk slots');
+  const resume = ctx.cursor as WalkCursor | null;
+  let first = 0;
+  if (resume) {
+    first = programs.findIndex((p) => p.address === resume.program);
+    if (first < 0) {
+      throw new PluginError(
+        `the saved cursor is for program ${resume.program}, which this ` +
+          'pipeline no longer lists; rerun the window with --reprocess',
+        { code: 'CHAIN_CURSOR_PROGRAM_GONE', errorClass: 'fatal' },
+      );
+    }
+  }
+  for (let i = first; i < programs.length; i++) {
+    yield* walkProgram(
+      rpc,
+      programs[i] as Program,
+      range,
+      i === first ? resume : null,
+      {
+        commitment,
+        includeFailed: params.include_failed ?? true,
+        batchRpc: params.batch_rpc ?? false,
+        batchSize: Math.max(1, ctx.batchSize),
+        nullRetryDelaysMs: NULL_RETRY_DELAYS_MS,
+      },
+    );
+  }
+}
+
+function resolvePrograms(
+  entries: string[],
+  settings: Record<string, unknown>,
+): Program[] {
+  const table = aliasTable(settings);
+  return entries.map((entry, index) => {
+    const program = resolveProgram(entry, table);
+    if (program) return program;
+    throw new PluginError(
+      `programs/${index}: "${entry}" is neither an alias nor an address`,
+      { code: 'CHAIN_PROGRAM_UNKNOWN', errorClass: 'fatal' },
+    );
   });
 }
