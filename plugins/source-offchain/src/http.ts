@@ -200,6 +200,7 @@ export class PageClient {
 
   #networkFailure(error: unknown, url: URL, where: string): Failure {
     if (PluginError.is(error)) throw error;
+    this.#options.countRequest('error');
     const code = (error as { code?: unknown })?.code;
     const from = this.#options.redactor.url(url);
     if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {

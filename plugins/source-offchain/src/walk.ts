@@ -74,7 +74,6 @@ export async function* walkPages(
     logger: ctx.logger,
     redactor,
     signal: ctx.signal,
-    ...dispatcherOf(ctx.settings),
   });
 
   try {
@@ -263,15 +262,6 @@ function parseEndpoint(text: string, redactor: Redactor): URL {
     `api_endpoint must be an absolute http:// or https:// URL, got ` +
       `"${shorten(redactor.url(text))}"`,
   );
-}
-
-/**
- * Embedders and tests may hand an undici Dispatcher (a MockAgent) in
- * `settings.offchainDispatcher`, for cases no real server can express.
- */
-function dispatcherOf(settings: Record<string, unknown>) {
-  const dispatcher = settings.offchainDispatcher;
-  return dispatcher ? { dispatcher: dispatcher as never } : {};
 }
 
 function fingerprint(text: string): string {
