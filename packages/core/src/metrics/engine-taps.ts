@@ -1,6 +1,10 @@
-import type { EngineHooks, MetricEvent } from '@backfill/plugin-kit';
+import type {
+  ChunkState,
+  EngineHooks,
+  MetricEvent,
+} from '@backfill/plugin-kit';
 
-import { chunkState, errorClass, statusClass } from './labels.ts';
+import { errorClass, statusClass } from './labels.ts';
 import type { BackfillMetrics } from './registry.ts';
 
 /** The name our taps carry on the engine's hooks. */
@@ -44,6 +48,17 @@ export function tapMetrics(
   });
 }
 
+/** Sets `backfill_chunks` of a pipeline from the ledger's counts. */
+export function setChunkCounts(
+  metrics: BackfillMetrics,
+  pipeline: string,
+  counts: Record<ChunkState, number>,
+): void {
+  for (const [state, value] of Object.entries(counts)) {
+    metrics.chunks.set({ pipeline, state }, value);
+  }
+}
+
 // ---------------------------------------------------------------------------
 
 function count(
@@ -71,11 +86,10 @@ function count(
         event.value,
       );
       return;
-    case 'chunks': {
-      const state = chunkState(event.labels.state);
-      if (state) metrics.chunks.set({ pipeline, state }, event.value);
+    case 'chunks':
+      // A transition ("a chunk entered done"), not a count by state: the
+      // gauge is read from the ledger instead (setChunkCounts).
       return;
-    }
     case 'source_requests':
       metrics.sourceRequests.inc(
         {

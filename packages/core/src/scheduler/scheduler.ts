@@ -14,8 +14,11 @@ import { triggerFor } from './trigger.ts';
  */
 export type CatchUpPolicy = 'none' | 'latest';
 
-/** Why a tick did not start a run. A closed set: it is a metric label. */
-export type SkipReason = 'overlap' | 'missed';
+/**
+ * Why a tick did not start a run. A closed set: it is a metric label.
+ * `lease_held` comes from the daemon: another process runs the pipeline.
+ */
+export type SkipReason = 'overlap' | 'missed' | 'lease_held';
 
 /** A pipeline as the scheduler sees it. */
 export interface ScheduledPipeline {

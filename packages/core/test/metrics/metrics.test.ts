@@ -4,6 +4,7 @@ import { createHooks } from '../../src/engine/hooks.ts';
 import {
   createMetrics,
   scheduleMetrics,
+  setChunkCounts,
   statusClass,
   tapMetrics,
 } from '../../src/metrics/index.ts';
@@ -111,7 +112,6 @@ describe('tapMetrics', () => {
 
     const all = await series(metrics);
     expect(all.filter((s) => !s.includes('duration'))).toEqual([
-      'backfill_chunks{pipeline=daily,state=done} 1',
       `backfill_last_success_timestamp_seconds{pipeline=daily} ${
         Date.parse('2026-03-01T10:01:30Z') / 1000
       }`,
@@ -146,6 +146,25 @@ describe('tapMetrics', () => {
     const all = await series(metrics);
     expect(all.filter((s) => !s.includes('duration'))).toEqual([
       'backfill_runs_total{pipeline=g,outcome=failed} 1',
+    ]);
+  });
+});
+
+describe('setChunkCounts', () => {
+  it('sets the chunk gauge of every state from the ledger', async () => {
+    const metrics = createMetrics();
+    setChunkCounts(metrics, 'p', {
+      pending: 3,
+      running: 1,
+      done: 8,
+      failed: 0,
+    });
+
+    expect(await series(metrics)).toEqual([
+      'backfill_chunks{pipeline=p,state=done} 8',
+      'backfill_chunks{pipeline=p,state=failed} 0',
+      'backfill_chunks{pipeline=p,state=pending} 3',
+      'backfill_chunks{pipeline=p,state=running} 1',
     ]);
   });
 });
