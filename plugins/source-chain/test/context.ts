@@ -1,4 +1,3 @@
-import { createRateLimiter, silentLogger } from '@backfill/plugin-kit';
 import type {
   ChunkRange,
   Json,
@@ -6,6 +5,7 @@ import type {
   SourceBatch,
   SourceContext,
 } from '@backfill/plugin-kit';
+import { createRateLimiter, silentLogger } from '@backfill/plugin-kit';
 
 import { chainSource } from '../src/index.ts';
 import type { ChainParams } from '../src/params.ts';
