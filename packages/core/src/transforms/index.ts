@@ -1,4 +1,8 @@
-import { PLUGIN_API_VERSION, definePlugin } from '@backfill/plugin-kit';
+import { definePlugin, PLUGIN_API_VERSION } from '@backfill/plugin-kit';
+
+import { dedupe } from './dedupe.ts';
+import { omit, pick, rename, set } from './fields.ts';
+import { filter } from './filter.ts';
 
 /**
  * The built-in transforms (filter, pick, omit, rename, set, dedupe), as a
@@ -7,5 +11,5 @@ import { PLUGIN_API_VERSION, definePlugin } from '@backfill/plugin-kit';
 export const builtinTransforms = definePlugin({
   name: '@backfill/core/transforms',
   apiVersion: PLUGIN_API_VERSION,
-  transforms: [],
+  transforms: [filter, pick, omit, rename, set, dedupe],
 });

@@ -1,0 +1,44 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+import { REDACTED, redactDeep, redactText } from './redact.ts';
+
+export interface LoggerOptions {
+  /** pino level; default `info`. */
+  level?: string;
+  /** Values to redact wherever they appear (PipelineSpec.secrets). */
+  secrets?: readonly string[];
+  /** Where lines go; default stderr (fd 2), JSON lines. */
+  destination?: DestinationStream;
+  /** Bindings on every line, e.g. `{ pipeline }`. */
+  bindings?: Record<string, unknown>;
+}
+
+/**
+ * The host's pino logger: JSON lines on stderr, secrets redacted by key
+ * (authorization, token, password, api_key...) and by value. Child
+ * loggers add `pipeline`, `run` and `chunk` bindings.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = [...(options.secrets ?? [])];
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      base: options.bindings ?? null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => redactDeep(object, []),
+      },
+      hooks: {
+        // The last look at every line, bindings and error messages
+        // included: no secret value leaves, whatever key it hid under.
+        streamWrite: (line) => redactText(line, secrets),
+      },
+    },
+    options.destination ?? pino.destination({ dest: 2, sync: true }),
+  );
+  return logger;
+}
+
+export type { Logger };
+export { REDACTED };

@@ -1,0 +1,47 @@
+import type { TransformDefinition } from '@backfill/plugin-kit';
+import { PluginError } from '@backfill/plugin-kit';
+import jsonata from 'jsonata';
+
+export interface FilterParams {
+  /** A JSONata expression over the record's value; keeps it when true. */
+  where: string;
+}
+
+/**
+ * Keeps the records for which a JSONata expression is truthy: `err = null`,
+ * `amount > 1000 and side = "borrow"`. Never `eval`: JSONata parses and
+ * interprets the expression itself.
+ */
+export const filter: TransformDefinition<FilterParams> = {
+  name: 'filter',
+  description: 'keep records matching a JSONata expression',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['where'],
+    properties: {
+      where: {
+        type: 'string',
+        minLength: 1,
+        description: 'JSONata expression over the record value',
+      },
+    },
+  },
+  create(params) {
+    let expression: ReturnType<typeof jsonata>;
+    try {
+      expression = jsonata(params.where);
+    } catch (error) {
+      const position = (error as { position?: number }).position;
+      throw new PluginError(
+        `filter: the expression "${params.where}" does not parse at ` +
+          `character ${position}: ${(error as Error).message}`,
+        { code: 'TRANSFORM_FILTER_SYNTAX', errorClass: 'fatal', cause: error },
+      );
+    }
+    return async (record) => {
+      const keep = await expression.evaluate(record.value);
+      return keep ? record : null;
+    };
+  },
+};

@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import {
+  countingPipeline,
+  query,
+  tableContent,
+  tempFolder,
+} from './helpers.ts';
+
+const CHILD = join(import.meta.dirname, '../fixtures/run-counting.ts');
+const KILLS = 22;
+const RECORDS = 20_000;
+
+/** A small seeded generator, so that a failure can be replayed. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function spawnRun(cwd: string, delayMs: number): ChildProcess {
+  const spec = countingPipeline({
+    window: { kind: 'slot', start: 0, end: RECORDS - 1 },
+    concurrency: 2,
+    with: { delay_ms: delayMs },
+    source: { use: 'counting', batchSize: 200, with: { delay_ms: delayMs } },
+  });
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', CHILD, cwd, JSON.stringify(spec), '{"force":true}'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+/** Resolves once the child logged that its run started. */
+function started(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    let text = '';
+    child.stderr?.on('data', (data) => {
+      text += data;
+      if (text.includes('"run started"')) resolve();
+    });
+    child.on('exit', () => resolve());
+  });
+}
+
+const folders = [tempFolder(), tempFolder()];
+afterAll(() => folders.forEach((f) => f.remove()));
+
+describe('a run killed with SIGKILL at random instants', () => {
+  it('ends, after reruns, identical to one clean run', {
+    timeout: 170_000,
+  }, async () => {
+    const [clean, killed] = folders as [
+      (typeof folders)[0],
+      (typeof folders)[0],
+    ];
+    const seed = Number(process.env.KILL_SEED ?? Date.now() % 100_000);
+    const random = mulberry32(seed);
+
+    let killedMidRun = 0;
+    for (let i = 0; i < KILLS; i++) {
+      const child = spawnRun(killed.cwd, 150);
+      const exit = exitOf(child);
+      await started(child);
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
+      if (child.kill('SIGKILL')) killedMidRun++;
+      await exit;
+    }
+    const last = spawnRun(killed.cwd, 0);
+    expect(await exitOf(last), `seed ${seed}`).toBe(0);
+    const reference = spawnRun(clean.cwd, 0);
+    expect(await exitOf(reference)).toBe(0);
+
+    const db = (f: { cwd: string }) => join(f.cwd, '.backfill/backfill.db');
+    const want = tableContent(db(clean), 'counting');
+    const got = tableContent(db(killed), 'counting');
+    expect(want.size).toBe(RECORDS);
+    expect(got.size, `seed ${seed}`).toBe(RECORDS);
+    expect(got, `seed ${seed}`).toEqual(want);
+    for (let n = 0; n < RECORDS; n++) expect(got.has(`slot-${n}`)).toBe(true);
+    // The cursor committed with the records: each stored exactly once.
+    expect(
+      query(
+        db(killed),
+        'SELECT sum(records) AS n, min(state) AS s FROM chunks',
+      ),
+    ).toEqual([{ n: RECORDS, s: 'done' }]);
+    expect(killedMidRun).toBeGreaterThanOrEqual(20);
+  });
+});
