@@ -42,7 +42,7 @@ const PAGE_LIMIT = 1000;
 /** Calls per JSON-RPC batch when batching is on. */
 const CALLS_PER_BATCH = 100;
 /** Transactions fetched at once, at least; the limiter bounds the flight. */
-const FETCH_WINDOW = 128;
+const FETCH_WINDOW = 200;
 
 /**
  * The transactions of one program over a slot range, newest first, in
@@ -97,7 +97,10 @@ export async function* walkProgram(
       todo.push(info);
     }
 
-    const window = Math.max(options.batchSize, FETCH_WINDOW);
+    // Whole JSON-RPC batches per window, so batching stays at 100 a call.
+    const window =
+      Math.ceil(Math.max(options.batchSize, FETCH_WINDOW) / CALLS_PER_BATCH) *
+      CALLS_PER_BATCH;
     for (let at = 0; at < todo.length; at += window) {
       const infos = todo.slice(at, at + window);
       const wanted = infos.filter((i) => options.includeFailed || !i.err);
