@@ -56,7 +56,9 @@ function started(child: ChildProcess): Promise<void> {
 }
 
 const folders = [tempFolder(), tempFolder()];
-afterAll(() => folders.forEach((f) => f.remove()));
+afterAll(() => {
+  for (const folder of folders) folder.remove();
+});
 
 describe('a run killed with SIGKILL at random instants', () => {
   it('ends, after reruns, identical to one clean run', {
