@@ -12,6 +12,7 @@ import {
   tapMetrics,
 } from '../metrics/index.ts';
 import type { PipelineSpec } from '../model/pipeline.ts';
+import { systemClock as engineClock } from '../retry/clock.ts';
 import type { CatchUpPolicy, Clock, Tick } from '../scheduler/index.ts';
 import { Scheduler, systemClock } from '../scheduler/index.ts';
 import { DaemonError } from './errors.ts';
@@ -187,6 +188,11 @@ export class Daemon {
     });
   }
 
+  /** Resolves when no scheduled run is in flight. */
+  idle(): Promise<void> {
+    return this.#scheduler.idle();
+  }
+
   /** The port the HTTP server listens on. */
   get port(): number | null {
     return this.#http?.port ?? null;
@@ -217,6 +223,7 @@ export class Daemon {
     const sources = new Map(enabled.map((s) => [s.name, s.source.use]));
     tapMetrics(hooks, this.metrics, {
       sourceOf: (pipeline) => sources.get(pipeline) ?? 'unknown',
+      now: () => this.#clock.now(),
     });
     this.#project = project;
     this.#hooks = hooks;
@@ -239,6 +246,9 @@ export class Daemon {
       logger: this.#logger,
       hooks: this.#hooks,
       stop: this.#stop.signal,
+      // The ledger's times follow the schedule's clock (a fake one in
+      // tests); waits stay real.
+      clock: { now: () => this.#clock.now(), sleep: engineClock.sleep },
       ...(project.defaultIntervalMs
         ? { defaultIntervalMs: project.defaultIntervalMs }
         : {}),
