@@ -127,7 +127,9 @@ async function* readArchive(
 ): AsyncIterable<SourceBatch> {
   const { params, logger } = ctx;
   const rangeBytes = (params.chunk_size ?? DEFAULT_CHUNK_MIB) * MIB;
-  const size = job.ArchiveSizeInBytes ?? archive.size;
+  // Zero means unknown here: moto reports 0 for every archive, and an
+  // empty archive reads the same either way.
+  const size = job.ArchiveSizeInBytes || archive.size || undefined;
   const saved =
     cursor.position?.archive === archive.id ? cursor.position : undefined;
   // Gzip and unknown sizes cannot restart mid-stream: they read again from
