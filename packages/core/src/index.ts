@@ -1,10 +1,21 @@
 // The public API of @backfill/core. Each subsystem adds its own lines.
 
+// Typed API for users of the older service (issue 3)
+export { defaultJobFor, defaultJobs } from './api/default-jobs.ts';
+// Pipeline language, host config, plugins and validation (issue 2)
+export * from './config/host-config.ts';
 // Engine (issue 3)
 export * from './engine/index.ts';
+export * from './errors/index.ts';
+export { type LoadedDocument, loadFile, loadText } from './loader/document.ts';
+export { isDuration, parseDuration } from './loader/duration.ts';
+export { resolveEnv } from './loader/env.ts';
 export { createLogger, type LoggerOptions } from './logging/logger.ts';
 export { REDACTED, redactDeep, redactText } from './logging/redact.ts';
-export { type Clock, systemClock } from './retry/clock.ts';
-export { RetryPolicy, type RetryOptions } from './retry/policy.ts';
-export { builtinTransforms } from './transforms/index.ts';
 export * from './model/pipeline.ts';
+export * from './plugins/registry.ts';
+export { type Clock, systemClock } from './retry/clock.ts';
+export { type RetryOptions, RetryPolicy } from './retry/policy.ts';
+export { builtinTransforms } from './transforms/index.ts';
+export type * from './validate/context.ts';
+export * from './validate/project.ts';

@@ -27,6 +27,11 @@ export interface StepSpec {
   use: string;
   /** The `with:` block, `${ENV}` resolved, validated by the plugin schema. */
   with: Record<string, unknown>;
+  /**
+   * The name of the plugin that provides `use`, once validation resolved
+   * it (absent when validated without a plugin registry).
+   */
+  plugin?: string;
 }
 
 export interface SourceSpec extends StepSpec {

@@ -1,0 +1,8 @@
+export { ERROR_CODES, type ErrorCode } from './codes.ts';
+export {
+  BackfillError,
+  byPosition,
+  type Diagnostic,
+  formatDiagnostic,
+  hasErrors,
+} from './diagnostic.ts';

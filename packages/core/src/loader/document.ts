@@ -1,0 +1,355 @@
+import { readFile, stat } from 'node:fs/promises';
+
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  parse as parseYaml,
+  Scalar,
+} from 'yaml';
+
+import type { ErrorCode } from '../errors/codes.ts';
+import type { Diagnostic } from '../errors/diagnostic.ts';
+import { type EnvOptions, resolveEnv } from './env.ts';
+import { childPointer, parentPointer } from './pointer.ts';
+
+/** Files larger than this are refused before they are parsed. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Nodes that aliases may add in all, past which a file is refused. */
+export const MAX_ALIAS_NODES = 10_000;
+
+export interface Place {
+  line: number;
+  column: number;
+}
+
+/**
+ * A YAML or JSON text turned into plain data, `${VAR}` resolved, with the
+ * source position of every node kept by JSON pointer.
+ */
+export interface LoadedDocument {
+  file: string;
+  text: string;
+  value: unknown;
+  diagnostics: Diagnostic[];
+  /** A syntax error stopped loading; no other check should run. */
+  fatal: boolean;
+  /** Values resolved from the environment, to redact. */
+  secrets: string[];
+  /** Pointers whose value is an unresolved `--no-env` placeholder. */
+  placeholders: Set<string>;
+  /** Where a node (or its nearest existing ancestor) starts. */
+  locate(pointer: string, part?: 'key' | 'value'): Place;
+}
+
+export interface LoadOptions extends EnvOptions {}
+
+/** Reads and loads a file, refusing one over MAX_FILE_BYTES unread. */
+export async function loadFile(
+  path: string,
+  options: LoadOptions,
+  displayName = path,
+): Promise<LoadedDocument> {
+  try {
+    const { size } = await stat(path);
+    if (size > MAX_FILE_BYTES) {
+      return failed(
+        displayName,
+        'FILE_TOO_LARGE',
+        `file is ${size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)`,
+      );
+    }
+    return loadText(await readFile(path, 'utf8'), displayName, options);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    return failed(displayName, 'FILE_UNREADABLE', `cannot read: ${reason}`);
+  }
+}
+
+/** Loads YAML 1.2 (JSON is read by the same parser, with positions). */
+export function loadText(
+  text: string,
+  file: string,
+  options: LoadOptions,
+): LoadedDocument {
+  if (text.length > MAX_FILE_BYTES) {
+    return failed(
+      file,
+      'FILE_TOO_LARGE',
+      `text is ${text.length} characters; the limit is ${MAX_FILE_BYTES}`,
+    );
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    version: '1.2',
+  });
+  const at = (offset: number): Place => {
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+
+  const diagnostics: Diagnostic[] = [];
+  let fatal = false;
+  for (const error of doc.errors) {
+    // Duplicate keys are reported by the builder, with their pointer.
+    if (error.code === 'DUPLICATE_KEY') continue;
+    const code: ErrorCode =
+      error.code === 'MULTIPLE_DOCS' ? 'MULTIPLE_DOCUMENTS' : 'SYNTAX_ERROR';
+    fatal = true;
+    diagnostics.push({
+      code,
+      severity: 'error',
+      message: messageOf(code, error.message),
+      file,
+      ...at(error.pos[0]),
+      pointer: '',
+    });
+  }
+  if (fatal) {
+    // Reported alone: later checks would only echo the syntax error.
+    return failedWith(file, text, diagnostics.slice(0, 1));
+  }
+  if (doc.contents === null) {
+    return failed(file, 'EMPTY_FILE', 'the file holds no document', text);
+  }
+
+  const builder = new Builder(doc, text, file, options, at);
+  const value = builder.build(doc.contents as Node, '');
+  diagnostics.push(...builder.diagnostics);
+  const positions = builder.positions;
+
+  return {
+    file,
+    text,
+    value,
+    diagnostics,
+    fatal: builder.fatal,
+    secrets: [...new Set(builder.secrets)],
+    placeholders: builder.placeholders,
+    locate(pointer, part = 'value') {
+      let p = pointer;
+      for (;;) {
+        const node = positions.get(p);
+        if (node) return at(part === 'key' && node.key ? node.key : node.start);
+        if (p === '') return { line: 1, column: 1 };
+        p = parentPointer(p);
+        part = 'key';
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+interface NodeRange {
+  start: number;
+  key?: number;
+}
+
+class Builder {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly positions = new Map<string, NodeRange>();
+  readonly secrets: string[] = [];
+  readonly placeholders = new Set<string>();
+  fatal = false;
+  #aliasDepth = 0;
+  #aliasNodes = 0;
+
+  constructor(
+    readonly doc: Document,
+    readonly text: string,
+    readonly file: string,
+    readonly options: LoadOptions,
+    readonly at: (offset: number) => Place,
+  ) {}
+
+  build(node: Node | null, pointer: string, keyOffset?: number): unknown {
+    if (this.fatal) return undefined;
+    if (this.#aliasDepth > 0 && ++this.#aliasNodes > MAX_ALIAS_NODES) {
+      this.fail('ALIAS_LIMIT', pointer, keyOffset ?? 0);
+      return undefined;
+    }
+    const start = node?.range?.[0] ?? keyOffset ?? 0;
+    if (!this.positions.has(pointer) || this.#aliasDepth === 0) {
+      this.positions.set(pointer, { start, key: keyOffset });
+    }
+    if (node === null) return null;
+    if (isAlias(node)) return this.alias(node, pointer, start);
+    if (isMap(node)) return this.mapping(node, pointer);
+    if (isSeq(node)) {
+      return node.items.map((item, i) =>
+        this.build(item as Node, childPointer(pointer, i)),
+      );
+    }
+    if (isScalar(node)) return this.scalar(node, pointer);
+    return null;
+  }
+
+  mapping(node: Node & { items: unknown[] }, pointer: string): unknown {
+    // A plain object whose keys are own data properties, so that
+    // `__proto__` or `constructor` in a file can never reach a prototype.
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items as Array<{ key: Node; value: Node }>) {
+      const key = isScalar(pair.key)
+        ? String(pair.key.value)
+        : String(pair.key ?? '');
+      const keyOffset = pair.key?.range?.[0] ?? 0;
+      const child = childPointer(pointer, key);
+      if (Object.hasOwn(out, key)) {
+        this.diagnostics.push({
+          code: 'DUPLICATE_KEY',
+          severity: 'error',
+          message: `duplicate key "${key}": keys must be unique`,
+          file: this.file,
+          ...this.at(keyOffset),
+          pointer: child,
+          hint: 'remove one of the two; the first is the one checked',
+        });
+        continue;
+      }
+      const value = this.build(pair.value ?? null, child, keyOffset);
+      Object.defineProperty(out, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+
+  scalar(node: Scalar, pointer: string): unknown {
+    if (typeof node.value !== 'string') return node.value;
+    const env = resolveEnv(node.value, this.options);
+    if (env.value === node.value && env.problems.length === 0) {
+      return node.value;
+    }
+    this.secrets.push(...env.resolved);
+    // A placeholder, or an unset variable already reported, is not checked
+    // further: its value is not the one a run would see.
+    if (env.placeholder || env.problems.length) this.placeholders.add(pointer);
+    for (const problem of env.problems) {
+      const offset = this.offsetOf(node, problem.occurrence);
+      this.diagnostics.push({
+        code: problem.code,
+        severity: 'error',
+        message: problem.message,
+        file: this.file,
+        ...this.at(offset),
+        pointer,
+      });
+    }
+    // `batch_size: ${SIZE:-500}` unquoted reads as the number it would be
+    // if written inline; a quoted scalar stays a string.
+    if (env.whole && node.type === Scalar.PLAIN && !env.placeholder) {
+      return retype(env.value);
+    }
+    return env.value;
+  }
+
+  alias(node: Node, pointer: string, start: number): unknown {
+    const target = (node as unknown as { resolve(d: Document): Node }).resolve(
+      this.doc,
+    );
+    if (!target) {
+      this.fail('UNKNOWN_ANCHOR', pointer, start);
+      return undefined;
+    }
+    this.#aliasDepth++;
+    try {
+      return this.build(target, pointer, start);
+    } finally {
+      this.#aliasDepth--;
+    }
+  }
+
+  /** Offset of the n-th `${` inside the scalar's source text. */
+  offsetOf(node: Scalar, occurrence: number): number {
+    const [start, end] = node.range ?? [0, 0];
+    const raw = this.text.slice(start, end);
+    let index = -1;
+    for (let n = 0; n <= occurrence; n++) {
+      index = raw.indexOf('${', index + 1);
+      if (index === -1) return start;
+    }
+    // Point at the `$` of `${`, or at the first `$` of `$${`.
+    return start + (raw[index - 1] === '$' ? index - 1 : index);
+  }
+
+  fail(code: 'ALIAS_LIMIT' | 'UNKNOWN_ANCHOR', pointer: string, at: number) {
+    this.fatal = true;
+    this.diagnostics.push({
+      code,
+      severity: 'error',
+      message:
+        code === 'ALIAS_LIMIT'
+          ? `aliases expand to more than ${MAX_ALIAS_NODES} nodes; ` +
+            'refusing to expand the file (an alias bomb?)'
+          : 'alias names an anchor that is not defined before it',
+      file: this.file,
+      ...this.at(at),
+      pointer,
+    });
+  }
+}
+
+function retype(text: string): unknown {
+  try {
+    const value = parseYaml(text, { version: '1.2' });
+    if (typeof value === 'number' || typeof value === 'boolean') return value;
+    if (value === null && text.trim() !== '') return null;
+  } catch {
+    // Not a scalar on its own: keep the string.
+  }
+  return text;
+}
+
+function messageOf(code: ErrorCode, yamlMessage: string): string {
+  if (code === 'MULTIPLE_DOCUMENTS') {
+    return 'a pipeline file holds one document; remove the `---` separator';
+  }
+  return yamlMessage.replace(/\s+/g, ' ').trim();
+}
+
+function failed(
+  file: string,
+  code: ErrorCode,
+  message: string,
+  text = '',
+): LoadedDocument {
+  const diagnostic: Diagnostic = {
+    code,
+    severity: 'error',
+    message,
+    file,
+    line: code === 'FILE_UNREADABLE' ? 0 : 1,
+    column: code === 'FILE_UNREADABLE' ? 0 : 1,
+    pointer: '',
+  };
+  return failedWith(file, text, [diagnostic]);
+}
+
+function failedWith(
+  file: string,
+  text: string,
+  diagnostics: Diagnostic[],
+): LoadedDocument {
+  return {
+    file,
+    text,
+    value: undefined,
+    diagnostics,
+    fatal: true,
+    secrets: [],
+    placeholders: new Set(),
+    locate: () => ({ line: 1, column: 1 }),
+  };
+}

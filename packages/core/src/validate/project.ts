@@ -1,0 +1,273 @@
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+
+import { type HostConfig, loadHostConfig } from '../config/host-config.ts';
+import {
+  BackfillError,
+  byPosition,
+  type Diagnostic,
+} from '../errors/diagnostic.ts';
+import { type LoadedDocument, loadFile, loadText } from '../loader/document.ts';
+import { documentKind } from '../loader/kind.ts';
+import { childPointer } from '../loader/pointer.ts';
+import type { PipelineSpec } from '../model/pipeline.ts';
+import {
+  type LoadedPluginRegistry,
+  loadPluginRegistry,
+} from '../plugins/registry.ts';
+import type { FileReport, ValidationContext } from './context.ts';
+import { validateJobListDocument } from './job-list.ts';
+import { validatePipelineDocument } from './pipeline.ts';
+import { redact } from './redact.ts';
+import { checkStep } from './steps.ts';
+
+/** What to load: pipeline paths, a job list, `BACKFILL_JOBS`, plugins. */
+export interface LoadProjectOptions {
+  /** The working folder. Default: process.cwd(). */
+  cwd?: string;
+  /**
+   * Pipeline files and folders (a folder: its .yaml, .yml and .json files).
+   * Undefined: the host config's `pipelines` folder, else ./pipelines.
+   * A file shaped like a job list is read as one.
+   */
+  paths?: string[];
+  /** A job-list file in the older format (`--config`). */
+  jobList?: string;
+  /** Also load the jobs of `BACKFILL_JOBS` when it is set. */
+  jobsFromEnv?: boolean;
+  /** The environment `${VAR}` reads. Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Treat every `${VAR}` as set: check structure only. */
+  noEnv?: boolean;
+  /** An explicit host config file instead of cosmiconfig's search. */
+  configFile?: string;
+  /** Plugin packages shipped with the caller, and the folder they resolve from. */
+  bundledPlugins?: { names: string[]; from: string };
+}
+
+/** A loaded, validated project. */
+export interface Project {
+  config: HostConfig;
+  registry: LoadedPluginRegistry;
+  /**
+   * One report per input, in order; the host config and plugins that
+   * failed to load get a report of their own first.
+   */
+  files: FileReport[];
+  /** The pipelines of every valid input, disabled ones included. */
+  pipelines: PipelineSpec[];
+  /** True when no input has an error. */
+  ok: boolean;
+}
+
+/** The `file` of diagnostics about the `BACKFILL_JOBS` variable. */
+export const JOBS_VARIABLE = '$BACKFILL_JOBS';
+const PIPELINE_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+/**
+ * Loads and validates everything a run or `validate` needs: the host
+ * config, the plugins, then each pipeline file, job list and
+ * `BACKFILL_JOBS`. Never throws for a mistake in a file (that is a
+ * report); throws a BackfillError `PATH_NOT_FOUND` for a path that does
+ * not exist, which is a usage error.
+ */
+export async function loadProject(
+  options: LoadProjectOptions = {},
+): Promise<Project> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const envOptions = { env: options.env ?? process.env, noEnv: options.noEnv };
+  const config = await loadHostConfig({
+    cwd,
+    ...envOptions,
+    ...(options.configFile ? { file: options.configFile } : {}),
+  });
+  const registry = await loadPluginRegistry({
+    cwd,
+    ...(options.bundledPlugins
+      ? {
+          bundled: options.bundledPlugins.names,
+          bundledFrom: options.bundledPlugins.from,
+        }
+      : {}),
+    ...(config.file && config.values.plugins
+      ? {
+          config: {
+            file: config.file,
+            dir: config.dir,
+            plugins: config.values.plugins,
+            locate: config.locate,
+          },
+        }
+      : {}),
+  });
+  const ctx: ValidationContext = { registry, config: config.values };
+
+  const inputs = await listInputs(options, config, cwd);
+  const reports = await Promise.all(
+    inputs.map(async (input) => {
+      const doc =
+        input.kind === 'environment'
+          ? loadText(input.text, JOBS_VARIABLE, envOptions)
+          : await loadFile(input.path, envOptions, input.display);
+      return { doc, report: validateDocument(doc, ctx, input.kind) };
+    }),
+  );
+  flagDuplicateNames(reports);
+
+  const files = [
+    ...setupReports(config, registry, ctx),
+    ...reports.map((r) => r.report),
+  ];
+  const pipelines = files.filter((f) => f.valid).flatMap((f) => f.pipelines);
+  return {
+    config,
+    registry,
+    files,
+    pipelines,
+    ok: files.every((f) => f.valid),
+  };
+}
+
+/** Validates one loaded document as a pipeline or a job list. */
+export function validateDocument(
+  doc: LoadedDocument,
+  ctx: ValidationContext,
+  kind: 'pipeline' | 'job-list' | 'environment' | 'auto' = 'auto',
+): FileReport {
+  if (kind === 'environment') return validateJobListDocument(doc, ctx, kind);
+  const shape = kind === 'auto' && !doc.fatal ? documentKind(doc.value) : kind;
+  return shape === 'job-list'
+    ? validateJobListDocument(doc, ctx)
+    : validatePipelineDocument(doc, ctx);
+}
+
+// ---------------------------------------------------------------------------
+
+type Input =
+  | { kind: 'auto' | 'job-list'; path: string; display: string }
+  | { kind: 'environment'; text: string };
+
+async function listInputs(
+  options: LoadProjectOptions,
+  config: HostConfig,
+  cwd: string,
+): Promise<Input[]> {
+  const inputs: Input[] = [];
+  let paths = options.paths;
+  if (paths === undefined) {
+    const folder = config.values.pipelines
+      ? resolve(config.dir, config.values.pipelines)
+      : resolve(cwd, 'pipelines');
+    paths = options.jobList ? [] : [folder];
+  }
+  for (const path of paths) {
+    for (const file of await expand(resolve(cwd, path), path)) {
+      inputs.push({ kind: 'auto', path: file.path, display: file.display });
+    }
+  }
+  if (options.jobList) {
+    const path = resolve(cwd, options.jobList);
+    await mustExist(path, options.jobList);
+    inputs.push({ kind: 'job-list', path, display: options.jobList });
+  }
+  const jobs = (options.env ?? process.env).BACKFILL_JOBS;
+  if (options.jobsFromEnv && jobs !== undefined && jobs.trim() !== '') {
+    inputs.push({ kind: 'environment', text: jobs });
+  }
+  return inputs;
+}
+
+async function expand(path: string, display: string) {
+  const info = await mustExist(path, display);
+  if (!info.isDirectory()) return [{ path, display }];
+  const names = (await readdir(path))
+    .filter((n) => PIPELINE_EXTENSIONS.has(extname(n)) && !n.startsWith('.'))
+    .sort();
+  return names.map((n) => ({ path: join(path, n), display: join(display, n) }));
+}
+
+async function mustExist(path: string, display: string) {
+  try {
+    return await stat(path);
+  } catch {
+    throw new BackfillError(
+      `no such file or folder: ${display}`,
+      'PATH_NOT_FOUND',
+    );
+  }
+}
+
+/** Pipeline names are the key of leases and the ledger: one per project. */
+function flagDuplicateNames(
+  reports: Array<{ doc: LoadedDocument; report: FileReport }>,
+): void {
+  const seen = new Map<string, string>();
+  for (const { doc, report } of reports) {
+    for (const spec of report.pipelines) {
+      const first = seen.get(spec.name);
+      if (first === undefined) {
+        seen.set(spec.name, doc.file);
+        continue;
+      }
+      if (first === doc.file) continue; // a job list flags its own
+      const pointer = childPointer(spec.origin.pointer ?? '', 'name');
+      report.diagnostics.push({
+        code: 'DUPLICATE_PIPELINE',
+        severity: 'error',
+        message: `pipeline name "${spec.name}" is already used in ${first}`,
+        file: doc.file,
+        ...doc.locate(pointer),
+        pointer,
+        hint: 'pipeline names key the ledger and leases; rename one',
+      });
+    }
+    if (report.diagnostics.some((d) => d.code === 'DUPLICATE_PIPELINE')) {
+      report.diagnostics.sort(byPosition);
+      report.valid = false;
+      report.pipelines = [];
+      report.skipped = [];
+    }
+  }
+}
+
+/** Reports for the host config and for plugins that failed to load. */
+function setupReports(
+  config: HostConfig,
+  registry: LoadedPluginRegistry,
+  ctx: ValidationContext,
+): FileReport[] {
+  const byFile = new Map<string, Diagnostic[]>();
+  const add = (d: Diagnostic) =>
+    byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  config.diagnostics.forEach(add);
+  registry.diagnostics.forEach(add);
+
+  const store = config.values.store;
+  if (config.file && store) {
+    const doc = {
+      file: config.file,
+      locate: config.locate,
+      placeholders: new Set<string>(),
+    } as unknown as LoadedDocument;
+    checkStep(
+      'store',
+      store.use,
+      store.with,
+      { use: '/store/use', with: '/store/with' },
+      doc,
+      ctx,
+    ).diagnostics.forEach(add);
+  }
+
+  return [...byFile].map(([file, diagnostics]) => {
+    const sorted = redact(diagnostics, config.secrets).sort(byPosition);
+    return {
+      file,
+      kind: 'pipeline' as const,
+      valid: !sorted.some((d) => d.severity === 'error'),
+      diagnostics: sorted,
+      pipelines: [],
+      skipped: [],
+    };
+  });
+}
