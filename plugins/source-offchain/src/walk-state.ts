@@ -22,7 +22,7 @@ export interface WalkState {
   records: number;
   /** Fingerprints of tokens and URLs already followed, newest last. */
   seen: string[];
-  /** Fingerprint of the last page's records. */
+  /** Fingerprint of the last page's record keys, in order. */
   last: string | null;
   done: boolean;
   /** A loop found after the last page was kept: resuming repeats it. */
