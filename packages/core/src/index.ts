@@ -16,6 +16,7 @@ export * from './model/pipeline.ts';
 export * from './plugins/registry.ts';
 export { type Clock, systemClock } from './retry/clock.ts';
 export { type RetryOptions, RetryPolicy } from './retry/policy.ts';
+export { forEachStateStore } from './status/open-state.ts';
 export { builtinTransforms } from './transforms/index.ts';
 export type * from './validate/context.ts';
 export * from './validate/project.ts';

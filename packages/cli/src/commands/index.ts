@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 
+import { defineDlq } from './dlq.ts';
+import { defineRun } from './run.ts';
 import { defineValidate } from './validate.ts';
 
 /**
@@ -7,4 +9,8 @@ import { defineValidate } from './validate.ts';
  * declares options only and imports its implementation when it runs, so
  * that `--help` stays fast.
  */
-export const commands: Array<(program: Command) => void> = [defineValidate];
+export const commands: Array<(program: Command) => void> = [
+  defineValidate,
+  defineRun,
+  defineDlq,
+];

@@ -23,7 +23,8 @@ export interface RunInput {
   registry: PluginRegistry;
   flags: RunFlags;
   cwd: string;
-  settings?: Record<string, unknown>;
+  /** Host-config settings the pipeline's source may read. */
+  settingsFor?(spec: PipelineSpec): Record<string, unknown>;
 }
 
 /** A pipeline that could not start: lease held, store unreachable... */
@@ -82,7 +83,7 @@ export async function executeRuns(input: RunInput): Promise<number> {
             ...(limit === undefined ? {} : { limit }),
             force: flags.force ?? false,
             stop: stop.signal,
-            ...(input.settings ? { settings: input.settings } : {}),
+            ...(input.settingsFor ? { settings: input.settingsFor(spec) } : {}),
           }),
         );
       } catch (error) {

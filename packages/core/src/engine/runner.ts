@@ -23,6 +23,7 @@ import { createHooks, type Hooks } from './hooks.ts';
 import { acquireLease } from './lease.ts';
 import { planChunks, windowRange } from './planner.ts';
 import type { PluginRegistry } from './registry.ts';
+import { openStores } from './stores.ts';
 import { type RunSummary, summarize } from './summary.ts';
 
 /** What `--reprocess` does with chunks an earlier run already touched. */
@@ -210,60 +211,6 @@ export function collectionOf(sourceName: string): string {
 }
 
 // ---------------------------------------------------------------------------
-
-interface OpenStores {
-  session: StoreSession;
-  state: StateBackend;
-  atomic: boolean;
-  close(): Promise<void>;
-}
-
-/**
- * The data store, and the state store: the data store itself when it keeps
- * state, else the default SQLite file beside it.
- */
-async function openStores(
-  spec: PipelineSpec,
-  options: RunOptions,
-  logger: Logger,
-): Promise<OpenStores> {
-  const definition = options.registry.store(spec.store.use);
-  const session = await definition.open({
-    params: spec.store.with,
-    logger: logger.child({ store: spec.store.use }),
-    cwd: options.cwd,
-  });
-  if (definition.capabilities.state && session.state) {
-    return {
-      session,
-      state: session.state,
-      atomic: definition.capabilities.atomicCheckpoint,
-      close: () => session.close(),
-    };
-  }
-  const stateSpec = options.stateStore ?? PIPELINE_DEFAULTS.store;
-  const stateSession = await options.registry.store(stateSpec.use).open({
-    params: stateSpec.with,
-    logger: logger.child({ store: stateSpec.use }),
-    cwd: options.cwd,
-  });
-  if (!stateSession.state) {
-    await Promise.all([session.close(), stateSession.close()]);
-    throw new EngineError(
-      'ENGINE_NO_STATE_STORE',
-      `the store "${stateSpec.use}" keeps no state: name a state store`,
-    );
-  }
-  return {
-    session,
-    state: stateSession.state,
-    atomic: false,
-    close: async () => {
-      await session.close();
-      await stateSession.close();
-    },
-  };
-}
 
 /** Records the plan and picks the chunks this run works on. */
 async function prepareLedger(
