@@ -28,6 +28,8 @@ interface RawConnection {
 const RATE_LIMIT_RETRIES = 6;
 /** Times a request is retried after a dropped connection. */
 const NETWORK_RETRIES = 2;
+/** Longest wait for one HTTP reply. */
+const REQUEST_TIMEOUT_MS = 30_000;
 /** The provider code some nodes use for "too many requests" in a reply. */
 const TOO_MANY = 429;
 
@@ -49,10 +51,13 @@ export class ChainRpc {
     this.#signal = ctx.signal;
     this.#limiter = ctx.limiter(endpointOrigin(url), { requestsPerSecond });
     const limiter = this.#limiter;
-    const signal = ctx.signal;
     const observed = async (input: string, init: RequestInit) => {
       let response: Response;
       try {
+        // A timeout of its own, not the run's signal: undici keeps a
+        // listener on a passed signal per request, thousands in a run. An
+        // abort still stops the walk at the next limiter slot.
+        const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
         response = await fetch(input, { ...init, signal });
       } catch (error) {
         ctx.countRequest('error');

@@ -43,6 +43,8 @@ const PAGE_LIMIT = 1000;
 const CALLS_PER_BATCH = 100;
 /** Transactions fetched at once, at least; the limiter bounds the flight. */
 const FETCH_WINDOW = 200;
+/** Requests a walk keeps pending at once (the limiter's default flight). */
+const IN_FLIGHT = 16;
 
 /**
  * The transactions of one program over a slot range, newest first, in
@@ -183,8 +185,8 @@ async function getTransactions(
     },
   ];
   if (!options.batchRpc) {
-    return Promise.all(
-      signatures.map((s) => rpc.call<unknown>('getTransaction', params(s))),
+    return inPool(signatures, (s) =>
+      rpc.call<unknown>('getTransaction', params(s)),
     );
   }
   const groups: string[][] = [];
@@ -202,4 +204,25 @@ async function getTransactions(
     if (reply.error) throw nodeError('getTransaction', reply.error);
     return reply.result ?? null;
   });
+}
+
+/**
+ * Maps `items` with at most IN_FLIGHT calls pending, in order: the limiter
+ * bounds the flight too, but a thousand queued waiters each hold an abort
+ * listener on the run's signal.
+ */
+async function inPool<T, R>(
+  items: T[],
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await task(items[at] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return results;
 }
