@@ -23,10 +23,12 @@ const server = spawn(
 const line = await new Promise<string>((resolve) => {
   createInterface({ input: server.stdout }).once('line', resolve);
 });
-const { url, vault, archiveId, jobId } = JSON.parse(line) as Record<
-  string,
-  string
->;
+const { url, vault, archiveId, jobId } = JSON.parse(line) as {
+  url: string;
+  vault: string;
+  archiveId: string;
+  jobId: string;
+};
 Object.assign(process.env, {
   AWS_ENDPOINT_URL_GLACIER: url,
   AWS_ACCESS_KEY_ID: 'bench',
