@@ -31,6 +31,11 @@ afterAll(async () => {
   rmSync(project, { recursive: true, force: true });
 });
 
+/** A `${NAME}` reference, as a pipeline file spells it. */
+function env(name: string): string {
+  return ['$', '{', name, '}'].join('');
+}
+
 /** A pipeline reading `path` of the loopback API with three secrets. */
 function writePipeline(name: string, path: string): string {
   const file = join(project, 'pipelines', `${name}.yaml`);
@@ -45,11 +50,11 @@ function writePipeline(name: string, path: string): string {
       '  use: off-chain',
       '  with:',
       `    api_endpoint: ${api.url}${path}`,
-      '    auth_token: ${PARTNER_TOKEN}',
+      `    auth_token: ${env('PARTNER_TOKEN')}`,
       '    headers:',
-      '      X-Api-Key: ${PARTNER_KEY}',
+      `      X-Api-Key: ${env('PARTNER_KEY')}`,
       '    query_params:',
-      '      access_token: ${PARTNER_QUERY_TOKEN}',
+      `      access_token: ${env('PARTNER_QUERY_TOKEN')}`,
       '    retry: { attempts: 2, base_delay_ms: 1 }',
       'store:',
       '  use: sqlite',
