@@ -148,7 +148,7 @@ describe('chain source against the endpoint', () => {
     ]);
     const alt = records[3]?.value;
     expect(alt?.account_keys).toHaveLength(15);
-    expect((alt?.account_keys as string[]).slice(13)).toEqual([
+    expect((alt?.account_keys as string[] | undefined)?.slice(13)).toEqual([
       'DttWaMuVvTiduZRnguLF7jNxTgiMBZ1hyAumKUiL2KRL',
       'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA',
     ]);
