@@ -138,7 +138,10 @@ export function loadText(
       let p = pointer;
       for (;;) {
         const node = positions.get(p);
-        if (node) return at(part === 'key' && node.key ? node.key : node.start);
+        if (node) {
+          const useKey = part === 'key' && node.key !== undefined;
+          return at(useKey ? node.key! : node.start);
+        }
         if (p === '') return { line: 1, column: 1 };
         p = parentPointer(p);
         part = 'key';
@@ -229,7 +232,11 @@ class Builder {
   scalar(node: Scalar, pointer: string): unknown {
     if (typeof node.value !== 'string') return node.value;
     const env = resolveEnv(node.value, this.options);
-    if (env.value === node.value && env.problems.length === 0) {
+    if (
+      env.value === node.value &&
+      env.problems.length === 0 &&
+      !env.placeholder
+    ) {
       return node.value;
     }
     this.secrets.push(...env.resolved);

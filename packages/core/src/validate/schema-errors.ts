@@ -310,8 +310,10 @@ function formatCode(format: FormatName): ErrorCode {
       return 'DURATION_INVALID';
     case 'timezone':
       return 'TIMEZONE_INVALID';
-    default:
+    case 'iso-time':
       return 'TIME_INVALID';
+    default:
+      return 'INVALID_VALUE';
   }
 }
 
