@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,8 +11,9 @@ import {
   tempFolder,
 } from './helpers.ts';
 
-const CHILD = join(import.meta.dirname, '../fixtures/run-counting.ts');
-const KILLS = 22;
+const BIN = join(import.meta.dirname, '../../packages/cli/bin/backfill.js');
+const PLUGIN = join(import.meta.dirname, '../fixtures/plugins/counting-source');
+const KILLS = 20;
 const RECORDS = 20_000;
 
 /** A small seeded generator, so that a failure can be replayed. */
@@ -25,18 +27,36 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function spawnRun(cwd: string, delayMs: number): ChildProcess {
-  const spec = countingPipeline({
-    window: { kind: 'slot', start: 0, end: RECORDS - 1 },
-    concurrency: 2,
-    with: { delay_ms: delayMs },
-    source: { use: 'counting', batchSize: 200, with: { delay_ms: delayMs } },
-  });
-  return spawn(
-    process.execPath,
-    ['--import', 'tsx', CHILD, cwd, JSON.stringify(spec), '{"force":true}'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+/** A throwaway host project: the counting plugin and one pipeline. */
+function writeProject(cwd: string, delayMs: number): void {
+  mkdirSync(join(cwd, 'pipelines'), { recursive: true });
+  writeFileSync(
+    join(cwd, 'backfill.config.json'),
+    JSON.stringify({ plugins: [PLUGIN] }),
   );
+  writeFileSync(
+    join(cwd, 'pipelines/count.yaml'),
+    [
+      'version: 1',
+      'name: count',
+      `window: { start_block: 0, end_block: ${RECORDS - 1} }`,
+      'source:',
+      '  use: counting',
+      '  batch_size: 200',
+      `  with: { delay_ms: ${delayMs} }`,
+      'store: { use: sqlite }',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** `backfill run --force` in `cwd`, as a user would type it. */
+function spawnRun(cwd: string, delayMs: number): ChildProcess {
+  writeProject(cwd, delayMs);
+  return spawn(process.execPath, [BIN, 'run', '--force'], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
@@ -55,7 +75,7 @@ function started(child: ChildProcess): Promise<void> {
   });
 }
 
-const folders = [tempFolder(), tempFolder()];
+const folders = [tempFolder(), tempFolder(), tempFolder()];
 afterAll(() => {
   for (const folder of folders) folder.remove();
 });
@@ -73,10 +93,10 @@ describe('a run killed with SIGKILL at random instants', () => {
 
     let killedMidRun = 0;
     for (let i = 0; i < KILLS; i++) {
-      const child = spawnRun(killed.cwd, 150);
+      const child = spawnRun(killed.cwd, 100);
       const exit = exitOf(child);
       await started(child);
-      await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
+      await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
       if (child.kill('SIGKILL')) killedMidRun++;
       await exit;
     }
@@ -100,5 +120,33 @@ describe('a run killed with SIGKILL at random instants', () => {
       ),
     ).toEqual([{ n: RECORDS, s: 'done' }]);
     expect(killedMidRun).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('a run stopped by SIGTERM', () => {
+  it('exits 143 with the ledger consistent and the lease released', async () => {
+    const folder = folders[2] as (typeof folders)[0];
+    const child = spawnRun(folder.cwd, 150);
+    const exit = exitOf(child);
+    await started(child);
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(143);
+
+    const db = join(folder.cwd, '.backfill/backfill.db');
+    const chunks = query<{
+      state: string;
+      cursor: string | null;
+      records: number;
+    }>(db, 'SELECT state, cursor, records FROM chunks');
+    expect(chunks.map((c) => c.state)).toEqual(['pending']);
+    // Each cursor sits right after the records stored for its chunk.
+    const stored = query<{ key: string }>(db, 'SELECT key FROM counting');
+    const committed = chunks.reduce((n, c) => n + c.records, 0);
+    expect(stored.length).toBe(committed);
+    expect(query(db, 'SELECT * FROM leases')).toEqual([]);
+    expect(query(db, 'SELECT status FROM runs')).toEqual([
+      { status: 'interrupted' },
+    ]);
   });
 });

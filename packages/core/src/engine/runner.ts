@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type {
-  ChunkRow,
-  Logger,
-  StateBackend,
-  StoreSession,
-} from '@backfill/plugin-kit';
+import type { ChunkRow, Logger, StateBackend } from '@backfill/plugin-kit';
 import { PluginError, silentLogger } from '@backfill/plugin-kit';
 
 import {
