@@ -27,7 +27,7 @@ const MAX_RSS_MB = 300;
 function batchOf(start: number, shape: 'source' | 'stored'): SourceRecord[] {
   const records: SourceRecord[] = [];
   for (let n = start; n < Math.min(RECORDS, start + BATCH); n++) {
-    const value =
+    const value: SourceRecord['value'] =
       shape === 'source'
         ? { n, side: n % 2 ? 'borrow' : 'lend', amount: n * 7 }
         : {

@@ -4,12 +4,7 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import {
-  countingPipeline,
-  query,
-  tableContent,
-  tempFolder,
-} from './helpers.ts';
+import { query, tableContent, tempFolder } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '../../packages/cli/bin/backfill.js');
 const PLUGIN = join(import.meta.dirname, '../fixtures/plugins/counting-source');
