@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 
 import { defineDlq } from './dlq.ts';
 import { defineRun } from './run.ts';
+import { defineStart } from './start.ts';
+import { defineStatus } from './status.ts';
 import { defineValidate } from './validate.ts';
 
 /**
@@ -13,4 +15,6 @@ export const commands: Array<(program: Command) => void> = [
   defineValidate,
   defineRun,
   defineDlq,
+  defineStart,
+  defineStatus,
 ];

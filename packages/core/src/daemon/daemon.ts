@@ -253,7 +253,7 @@ export class Daemon {
         ? { defaultIntervalMs: project.defaultIntervalMs }
         : {}),
       ...(project.stateStore ? { stateStore: project.stateStore } : {}),
-      ...(project.settings ? { settings: project.settings } : {}),
+      ...(project.settingsFor ? { settings: project.settingsFor(spec) } : {}),
     });
     logger.info(
       { run: summary.runId, status: summary.status },

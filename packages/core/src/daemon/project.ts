@@ -13,6 +13,6 @@ export interface DaemonProject {
   defaultIntervalMs?: number;
   /** Where state goes when a data store keeps none. */
   stateStore?: StepSpec;
-  /** Host-config settings for sources. */
-  settings?: Record<string, unknown>;
+  /** Host-config settings for a pipeline's source. */
+  settingsFor?(spec: PipelineSpec): Record<string, unknown>;
 }

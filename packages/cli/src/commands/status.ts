@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+
+import { CliError, EXIT } from '../exit.ts';
+
+interface StatusFlags {
+  json?: boolean;
+  config?: string;
+  runs: string;
+}
+
+export function defineStatus(program: Command): void {
+  program
+    .command('status')
+    .description('what ran, what failed, and how far each run has come')
+    .argument('[pipeline]', 'one pipeline by name (default: all)')
+    .option('--json', 'print one JSON document')
+    .option('--config <file>', 'a job list in the older format, too')
+    .option('--runs <n>', 'runs shown per pipeline, newest first', '10')
+    .addHelpText('after', '\nExit codes: 0 shown, 1 failure, 2 wrong usage.')
+    .action(async (pipeline: string | undefined, flags: StatusFlags) => {
+      await showStatus(pipeline, flags);
+    });
+}
+
+// ---------------------------------------------------------------------------
+
+async function showStatus(pipeline: string | undefined, flags: StatusFlags) {
+  const core = await import('@backfill/core');
+  const { loadPipelines } = await import('./start.ts');
+  const cwd = process.cwd();
+  const runs = Number(flags.runs);
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new CliError(
+      'STATUS_FLAGS',
+      `--runs "${flags.runs}" is not a whole number of 1 or more`,
+      EXIT.usage,
+    );
+  }
+
+  const project = await loadPipelines([], flags.config, cwd);
+  const invalid = project.files.filter((f) => !f.valid);
+  if (invalid.length > 0) {
+    // Status still reads the ledger of the valid pipelines.
+    process.stderr.write(
+      `backfill: ${invalid.length} file(s) have errors and are left out ` +
+        '(run backfill validate)\n',
+    );
+  }
+  const specs = pipeline
+    ? project.pipelines.filter((p) => p.name === pipeline)
+    : project.pipelines;
+  if (pipeline && specs.length === 0) {
+    const known = project.pipelines.map((p) => p.name).join(', ');
+    throw new CliError(
+      'STATUS_UNKNOWN_PIPELINE',
+      `no pipeline is named "${pipeline}" (known: ${known || 'none'})`,
+      EXIT.usage,
+    );
+  }
+
+  const report = await core.statusOf(specs, {
+    registry: project.registry,
+    cwd,
+    runsPerPipeline: runs,
+  });
+  // Run errors may quote a request: no secret leaves in them.
+  const secrets = [
+    ...project.config.secrets,
+    ...project.pipelines.flatMap((p) => p.secrets),
+  ];
+  const shown = core.redactDeep(report, secrets);
+  process.stdout.write(
+    flags.json
+      ? `${JSON.stringify(shown, null, 2)}\n`
+      : core.formatStatus(shown),
+  );
+}
