@@ -2,7 +2,7 @@
 // SQLite. moto stands in for AWS on loopback; it ignores ranges and sends no
 // tree-hash header, so ranges and checksums are covered by loopback.test.ts.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,33 +11,27 @@ import {
   GlacierClient,
   UploadArchiveCommand,
 } from '@aws-sdk/client-glacier';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { drive, recordsOf } from './context.ts';
+import {
+  endpointEnv,
+  runPipeline,
+  storedKeys,
+  storedRecord,
+  writePipeline,
+} from './pipeline.ts';
 
 const hasMoto = spawnSync('moto_server', ['--help']).status === 0;
 if (!hasMoto) {
   console.warn(
-    'glacier moto test skipped: moto_server is not on PATH (pip install "moto[server]")',
+    'glacier moto tests skipped (the direct read and the backfill run ' +
+      'pipeline into SQLite): moto_server is not on PATH; install it with ' +
+      'pip install "moto[server]"',
   );
 }
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'packages/cli/bin/backfill.js');
-// `backfill run` is being built alongside; until it exists the pipeline
-// test says so and skips.
-const hasRun = /\brun\b/.test(
-  spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }).stdout ??
-    '',
-);
 const OFFERS = 250;
-
-if (hasMoto && !hasRun) {
-  console.warn(
-    'glacier pipeline test against moto skipped: `backfill run` is not available yet',
-  );
-}
 
 describe.skipIf(!hasMoto)('glacier source against moto_server', () => {
   let moto: ChildProcess;
@@ -123,80 +117,30 @@ describe.skipIf(!hasMoto)('glacier source against moto_server', () => {
     }
   });
 
-  it.skipIf(!hasRun)(
-    'backfills every margin offer into SQLite with backfill run',
-    async () => {
-      if (!archiveId) await upload();
+  it('backfills every margin offer into SQLite with backfill run', {
+    timeout: 60_000,
+  }, async () => {
+    if (!archiveId) await upload();
+    const pipeline = writePipeline({ dir, vault, archiveId, batchSize: 40 });
 
-      const db = join(dir, 'backfill.db');
-      const pipeline = join(dir, 'glacier.yaml');
-      writeFileSync(
-        pipeline,
-        [
-          'version: 1',
-          'name: glacier-moto',
-          'window: { from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z" }',
-          'source:',
-          '  use: glacier',
-          '  batch_size: 40',
-          '  with:',
-          `    vault_name: ${vault}`,
-          `    archive_id: "${archiveId}"`,
-          '    retrieval: true',
-          '    tier: Expedited',
-          '    poll_interval: 500ms',
-          'store:',
-          '  use: sqlite',
-          `  with: { path: "${db}" }`,
-          '',
-        ].join('\n'),
-      );
-      // The general AWS_ENDPOINT_URL reaches the source through the SDK.
-      const run = spawnSync(
-        process.execPath,
-        [join(ROOT, 'packages/cli/bin/backfill.js'), 'run', pipeline],
-        {
-          cwd: dir,
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            AWS_ENDPOINT_URL: url,
-            AWS_ENDPOINT_URL_GLACIER: '',
-            AWS_ACCESS_KEY_ID: 'test',
-            AWS_SECRET_ACCESS_KEY: 'test',
-            AWS_REGION: 'us-east-1',
-          },
-          timeout: 60_000,
-        },
-      );
-      expect(run.stderr + run.stdout).not.toMatch(/GLACIER_/);
-      expect(run.status).toBe(0);
+    // The general AWS_ENDPOINT_URL reaches the source through the SDK.
+    const run = await runPipeline(
+      dir,
+      pipeline,
+      endpointEnv('AWS_ENDPOINT_URL', url),
+    );
 
-      const sqlite = new Database(db, { readonly: true });
-      try {
-        const tables = sqlite
-          .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-          .all()
-          .map((row) => (row as { name: string }).name)
-          .filter(
-            (name) =>
-              !['runs', 'chunks', 'leases', 'dead_letters', 'gaps'].includes(
-                name,
-              ),
-          );
-        const keys = tables.flatMap((table) =>
-          sqlite
-            .prepare(`SELECT key FROM "${table}" WHERE key LIKE ? ORDER BY key`)
-            .all(`${archiveId}:%`)
-            .map((row) => (row as { key: string }).key),
-        );
-        const expected = lines.map((_, i) => `${archiveId}:offer-${i}`).sort();
-        expect(keys).toEqual(expected);
-      } finally {
-        sqlite.close();
-      }
-    },
-  );
+    expect(run.output).not.toMatch(/GLACIER_/);
+    expect(run.code).toBe(0);
+    expect(storedKeys(dir)).toEqual(
+      lines.map((_, i) => `${archiveId}:offer-${i}`).sort(),
+    );
+    expect(storedRecord(dir, `${archiveId}:offer-7`)).toEqual({
+      id: 'offer-7',
+      lender: 'L7',
+      apr_bps: 707,
+    });
+  });
 });
 
 function freePort(): Promise<number> {

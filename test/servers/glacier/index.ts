@@ -65,6 +65,12 @@ export interface GlacierServer {
   corruptOnce(jobId: string, start: number): void;
   /** Makes a job's output gone, as after its 24 hours. */
   expireJob(jobId: string): void;
+  /**
+   * Holds the next output of the range starting at `start` (any job)
+   * before its first byte, until the returned function is called or the
+   * client goes away: a download stopped at a known place.
+   */
+  holdOnce(start: number): () => void;
   jobIds(): string[];
 }
 
@@ -99,6 +105,14 @@ export async function startGlacierServer(
       if (job) job.expired = true;
     },
     jobIds: () => [...state.jobs.keys()],
+    holdOnce: (start) => {
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      state.holds.set(start, held);
+      return release;
+    },
   };
 }
 
@@ -138,6 +152,7 @@ class GlacierState {
   readonly jobs = new Map<string, Job>();
   readonly throttles: Array<{ count: number; operation?: string }> = [];
   readonly corruptions = new Set<string>();
+  readonly holds = new Map<number, Promise<void>>();
   readonly #delay: number;
   readonly #ttl: number;
   readonly #pageSize: number;
@@ -343,7 +358,7 @@ class GlacierState {
     });
   }
 
-  #output(req: IncomingMessage, res: ServerResponse, job: Job) {
+  async #output(req: IncomingMessage, res: ServerResponse, job: Job) {
     if (!this.#isDone(job)) {
       return sendError(
         res,
@@ -365,6 +380,12 @@ class GlacierState {
         `bad range ${header}`,
       );
     const [start, end] = range;
+    const held = this.holds.get(start);
+    if (held) {
+      this.holds.delete(start);
+      await Promise.race([held, new Promise((r) => res.once('close', r))]);
+      if (res.destroyed) return;
+    }
     const headers: Record<string, string | number> = {
       'content-type': job.archive
         ? 'application/octet-stream'
@@ -500,8 +521,13 @@ async function streamOut(
     count(piece.length);
     if (!res.write(piece)) {
       await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        res.once('close', resolve);
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
       });
     }
   }
