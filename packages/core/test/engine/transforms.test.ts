@@ -1,4 +1,4 @@
-import { silentLogger } from '@backfill/plugin-kit';
+import { silentLogger, type TransformDefinition } from '@backfill/plugin-kit';
 import { describe, expect, it } from 'vitest';
 
 import { applyTransforms } from '../../src/engine/delivery.ts';
@@ -6,7 +6,9 @@ import { redactDeep } from '../../src/logging/redact.ts';
 import { builtinTransforms } from '../../src/transforms/index.ts';
 
 function make(use: string, params: Record<string, unknown>) {
-  const def = builtinTransforms.transforms.find((t) => t.name === use);
+  const def = builtinTransforms.transforms.find((t) => t.name === use) as
+    | TransformDefinition
+    | undefined;
   if (!def) throw new Error(use);
   return def.create(params, { logger: silentLogger, pipeline: 'p' });
 }
