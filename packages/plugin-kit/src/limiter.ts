@@ -95,7 +95,9 @@ class SpacingLimiter implements RateLimiter {
       const now = Date.now();
       const start = Math.max(now, this.#nextStart, this.#pausedUntil);
       this.#nextStart = start + 1000 / this.#rate;
-      if (start > now) await sleep(start - now, signal);
+      // Under a millisecond is no wait: a timer would round it up to 1 ms
+      // and cap a fast limiter (1000+ per second) at one request per ms.
+      if (start - now >= 1) await sleep(start - now, signal);
     } catch (error) {
       this.#release();
       throw error;
