@@ -28,7 +28,7 @@ export interface PageClientOptions {
   logger: Logger;
   redactor: Redactor;
   signal: AbortSignal;
-  /** Replaces the own Agent; tests pass a MockAgent for what no server can. */
+  /** Replaces the own Agent (a proxy agent an embedder needs, say). */
   dispatcher?: Dispatcher;
 }
 

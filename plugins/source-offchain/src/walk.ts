@@ -85,7 +85,8 @@ export async function* walkPages(
       else if (state.pages === 0) state.plan = completePlan(state.plan, reply);
       const plan = state.plan;
 
-      const place = `${where} of ${redactor.url(url)}`;
+      const shown = redactor.url(url);
+      const place = `${where} of ${shown}`;
       const located = locateRecords(
         reply.body,
         state.records_path ?? params.records_path,
@@ -130,7 +131,7 @@ export async function* walkPages(
         state.done = true;
       }
       ctx.logger.debug(
-        { page: state.pages, records: items.length, url: redactor.url(url) },
+        { page: state.pages, records: items.length, url: shown },
         'page fetched',
       );
       yield batch(records, state, signals, ctx, params);
