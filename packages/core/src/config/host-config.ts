@@ -137,11 +137,10 @@ export async function loadHostConfig(
       }),
     );
   }
-  const ok = diagnostics.every((d) => d.severity !== 'error');
   return {
     file,
     dir: dirname(file),
-    values: ok ? (value as HostConfigValues) : {},
+    values: soundPart(value, diagnostics, base),
     diagnostics,
     secrets: doc?.secrets ?? [],
     locate,
@@ -160,6 +159,29 @@ async function loadTypeScript(filepath: string, content: string) {
     if (extname(filepath) !== '.ts') throw error;
     return defaultLoaders['.ts'](filepath, content);
   }
+}
+
+/**
+ * The top-level keys without an error: one bad alias should not also
+ * unload the plugins (and turn every `use:` into a second error).
+ */
+function soundPart(
+  value: unknown,
+  diagnostics: Diagnostic[],
+  base: string,
+): HostConfigValues {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return {};
+  }
+  const bad = (key: string) =>
+    diagnostics.some(
+      (d) =>
+        d.severity === 'error' &&
+        (d.pointer === base || d.pointer.startsWith(`${base}/${key}`)),
+    );
+  return Object.fromEntries(
+    Object.entries(value).filter(([key]) => !bad(key)),
+  ) as HostConfigValues;
 }
 
 function empty(cwd: string): HostConfig {

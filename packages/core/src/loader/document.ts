@@ -47,7 +47,13 @@ export interface LoadedDocument {
   locate(pointer: string, part?: 'key' | 'value'): Place;
 }
 
-export interface LoadOptions extends EnvOptions {}
+export interface LoadOptions extends EnvOptions {
+  /**
+   * Hold the text to strict JSON (a .json file, `BACKFILL_JOBS`): YAML
+   * would accept a trailing comma or a comment that JSON.parse refuses.
+   */
+  json?: boolean;
+}
 
 /** Reads and loads a file, refusing one over MAX_FILE_BYTES unread. */
 export async function loadFile(
@@ -64,7 +70,9 @@ export async function loadFile(
         `file is ${size} bytes; the limit is ${MAX_FILE_BYTES} (1 MiB)`,
       );
     }
-    return loadText(await readFile(path, 'utf8'), displayName, options);
+    const json = options.json ?? path.endsWith('.json');
+    const text = await readFile(path, 'utf8');
+    return loadText(text, displayName, { ...options, json });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     return failed(displayName, 'FILE_UNREADABLE', `cannot read: ${reason}`);
@@ -83,6 +91,21 @@ export function loadText(
       'FILE_TOO_LARGE',
       `text is ${text.length} characters; the limit is ${MAX_FILE_BYTES}`,
     );
+  }
+  if (options.json) {
+    const error = strictJsonError(text);
+    if (error) {
+      return failedWith(file, text, [
+        {
+          code: 'SYNTAX_ERROR',
+          severity: 'error',
+          message: error.message,
+          file,
+          ...placeOf(text, error.offset),
+          pointer: '',
+        },
+      ]);
+    }
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, {
@@ -165,6 +188,8 @@ class Builder {
   fatal = false;
   #aliasDepth = 0;
   #aliasNodes = 0;
+  /** Where the outermost alias being expanded is: the bomb's fuse. */
+  #aliasAt = 0;
 
   constructor(
     readonly doc: Document,
@@ -177,7 +202,7 @@ class Builder {
   build(node: Node | null, pointer: string, keyOffset?: number): unknown {
     if (this.fatal) return undefined;
     if (this.#aliasDepth > 0 && ++this.#aliasNodes > MAX_ALIAS_NODES) {
-      this.fail('ALIAS_LIMIT', pointer, keyOffset ?? 0);
+      this.fail('ALIAS_LIMIT', pointer, this.#aliasAt);
       return undefined;
     }
     const start = node?.range?.[0] ?? keyOffset ?? 0;
@@ -270,6 +295,7 @@ class Builder {
       this.fail('UNKNOWN_ANCHOR', pointer, start);
       return undefined;
     }
+    if (this.#aliasDepth === 0) this.#aliasAt = start;
     this.#aliasDepth++;
     try {
       return this.build(target, pointer, start);
@@ -306,6 +332,29 @@ class Builder {
       pointer,
     });
   }
+}
+
+/** JSON.parse's complaint about a text and where, or null when it is JSON. */
+function strictJsonError(
+  text: string,
+): { message: string; offset: number } | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message);
+    return {
+      message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`,
+      offset: position ? Number(position[1]) : text.length,
+    };
+  }
+}
+
+function placeOf(text: string, offset: number): Place {
+  const before = text.slice(0, Math.min(offset, text.length));
+  const line = before.split('\n').length;
+  return { line, column: before.length - before.lastIndexOf('\n') };
 }
 
 function retype(text: string): unknown {

@@ -107,7 +107,7 @@ export async function loadProject(
     inputs.map(async (input) => {
       const doc =
         input.kind === 'environment'
-          ? loadText(input.text, JOBS_VARIABLE, envOptions)
+          ? loadText(input.text, JOBS_VARIABLE, { ...envOptions, json: true })
           : await loadFile(input.path, envOptions, input.display);
       return { doc, report: validateDocument(doc, ctx, input.kind) };
     }),
