@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  type HttpApiServer,
+  startHttpApiServer,
+} from '../servers/http-api/index.ts';
+
+const CLI = fileURLToPath(
+  new URL('../../packages/cli/bin/backfill.js', import.meta.url),
+);
+
+let api: HttpApiServer;
+let project: string;
+beforeAll(async () => {
+  api = await startHttpApiServer({ records: 25, pageSize: 10 });
+  project = mkdtempSync(join(tmpdir(), 'backfill-status-cli-'));
+  mkdirSync(join(project, 'pipelines'));
+});
+afterAll(async () => {
+  await api.close();
+  rmSync(project, { recursive: true, force: true });
+});
+
+function backfill(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: project, env: { ...process.env, CI: '1' } },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? Number((error as { code?: number }).code) : 0,
+          stdout,
+          stderr,
+        }),
+    );
+  });
+}
+
+function writePipeline(path: string): void {
+  writeFileSync(
+    join(project, 'pipelines', 'partner.yaml'),
+    [
+      'version: 1',
+      'name: partner',
+      'max_retries: 0',
+      'window:',
+      '  from: 2026-01-01T00:00:00Z',
+      '  to: 2026-01-02T00:00:00Z',
+      'source:',
+      '  use: off-chain',
+      `  with: { api_endpoint: "${api.url}${path}" }`,
+      'store:',
+      '  use: sqlite',
+      '  with: { path: .backfill/partner.db }',
+      '',
+    ].join('\n'),
+  );
+}
+
+interface LedgerRun {
+  id: string;
+  status: string;
+  started_at: string;
+  ended_at: string;
+  records_fetched: number;
+  records_stored: number;
+  error: string | null;
+}
+
+describe('backfill status --json', () => {
+  it('matches the ledger after a failed and a successful run', async () => {
+    writePipeline('/no-such-route');
+    expect((await backfill(['run'])).code).toBe(1);
+    writePipeline('/next-url');
+    expect((await backfill(['run'])).code).toBe(0);
+
+    const { code, stdout } = await backfill(['status', '--json']);
+    expect(code).toBe(0);
+    const status = JSON.parse(stdout);
+
+    const db = new Database(join(project, '.backfill/partner.db'), {
+      readonly: true,
+    });
+    const [succeeded, failed] = db
+      .prepare('SELECT * FROM runs ORDER BY started_at DESC')
+      .all() as LedgerRun[];
+    db.close();
+    expect([failed?.status, succeeded?.status]).toEqual([
+      'failed',
+      'succeeded',
+    ]);
+
+    expect(status.pipelines).toEqual([
+      {
+        name: 'partner',
+        lastRun: { id: succeeded?.id, status: 'succeeded' },
+        lastSuccessAt: succeeded?.ended_at,
+        chunks: { pending: 0, running: 0, done: 1, failed: 0 },
+        gaps: 0,
+        deadLetters: 0,
+      },
+    ]);
+    expect(status.active).toEqual([]);
+    expect(
+      status.failed.map((r: Record<string, unknown>) => [
+        r.id,
+        r.status,
+        r.startedAt,
+        r.endedAt,
+        r.recordsStored,
+        r.error,
+      ]),
+    ).toEqual([
+      [
+        failed?.id,
+        'failed',
+        failed?.started_at,
+        failed?.ended_at,
+        0,
+        failed?.error,
+      ],
+    ]);
+    expect(status.completed).toHaveLength(1);
+    expect(status.completed[0]).toMatchObject({
+      id: succeeded?.id,
+      status: 'succeeded',
+      startedAt: succeeded?.started_at,
+      endedAt: succeeded?.ended_at,
+      recordsFetched: 25,
+      recordsStored: 25,
+      fraction: 1,
+      etaSeconds: null,
+    });
+  });
+
+  it('prints a table without --json and refuses an unknown pipeline', async () => {
+    const table = await backfill(['status']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^PIPELINE\s+LAST RUN/);
+    expect(table.stdout).toMatch(/^partner\s+succeeded/m);
+
+    const unknown = await backfill(['status', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      'backfill: no pipeline is named "nope" (known: partner)\n',
+    );
+  });
+});
