@@ -112,10 +112,13 @@ export class SqliteState implements StateBackend {
   ): Promise<RunRow[]> {
     const rows = this.#db
       .prepare(
-        `SELECT * FROM runs WHERE (?1 IS NULL OR pipeline = ?1)
-         ORDER BY started_at DESC, rowid DESC LIMIT ?2`,
+        `SELECT * FROM runs WHERE (@pipeline IS NULL OR pipeline = @pipeline)
+         ORDER BY started_at DESC, rowid DESC LIMIT @limit`,
       )
-      .all(query.pipeline ?? null, query.limit ?? -1) as Row[];
+      .all({
+        pipeline: query.pipeline ?? null,
+        limit: query.limit ?? -1,
+      }) as Row[];
     return rows.map(toRun);
   }
 
@@ -272,9 +275,10 @@ export class SqliteState implements StateBackend {
   async listDeadLetters(pipeline?: string): Promise<DeadLetterRow[]> {
     const rows = this.#db
       .prepare(
-        'SELECT * FROM dead_letters WHERE (?1 IS NULL OR pipeline = ?1) ORDER BY id',
+        `SELECT * FROM dead_letters
+         WHERE (@pipeline IS NULL OR pipeline = @pipeline) ORDER BY id`,
       )
-      .all(pipeline ?? null) as Row[];
+      .all({ pipeline: pipeline ?? null }) as Row[];
     return rows.map((r) => ({
       id: r.id as number,
       pipeline: r.pipeline as string,
@@ -305,9 +309,10 @@ export class SqliteState implements StateBackend {
   async listGaps(pipeline?: string): Promise<GapRow[]> {
     const rows = this.#db
       .prepare(
-        'SELECT * FROM gaps WHERE (?1 IS NULL OR pipeline = ?1) ORDER BY id',
+        `SELECT * FROM gaps
+         WHERE (@pipeline IS NULL OR pipeline = @pipeline) ORDER BY id`,
       )
-      .all(pipeline ?? null) as Row[];
+      .all({ pipeline: pipeline ?? null }) as Row[];
     return rows.map((r) => ({
       id: r.id as number,
       pipeline: r.pipeline as string,
