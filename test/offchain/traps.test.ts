@@ -111,6 +111,22 @@ describe('retries', () => {
     expect(error?.message).toContain('reading the body timed out');
   });
 
+  it('an abort stops a request in flight at once, without retrying', async () => {
+    const controller = new AbortController();
+    const { ctx } = handMadeContext(
+      { api_endpoint: `${api.url}/hang`, retry: quick },
+      { signal: controller.signal },
+    );
+    const drained = drain(ctx);
+    while (asked('/hang').length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    controller.abort();
+    const { error } = await drained;
+    expect(error?.name).toBe('AbortError');
+    expect(asked('/hang')).toHaveLength(1);
+  });
+
   it('a refused connection is a retriable error', async () => {
     const gone = await startHttpApiServer();
     await gone.close();
@@ -226,6 +242,19 @@ describe('redirects', () => {
     expect(landed!.headers.authorization).toBeUndefined();
     expect(landed!.headers['x-api-key']).toBeUndefined();
     expect(landed!.headers['x-trace']).toBe('trace-1');
+  });
+
+  it('credentials are not sent to a next link on another origin', async () => {
+    const { ctx } = handMadeContext({
+      api_endpoint: `${api.url}/link-away`,
+      ...credentials,
+    });
+    await drain(ctx);
+    const [first, next] = api.requests.slice(mark);
+    expect(first!.headers.authorization).toBe('Bearer tok-redirect-0001');
+    expect(next!.server).toBe('other');
+    expect(next!.headers.authorization).toBeUndefined();
+    expect(next!.headers['x-api-key']).toBeUndefined();
   });
 
   it('credentials follow a redirect on the same origin', async () => {

@@ -110,6 +110,12 @@ export const ROUTES: Record<string, Route> = {
     status: 302,
     headers: { location: `${input.otherOrigin}/single` },
   }),
+  /** A Link to the other origin: credentials must not follow it. */
+  '/link-away': (input) => ({
+    status: 200,
+    headers: { link: `<${input.otherOrigin}/single>; rel="next"` },
+    body: input.records.slice(0, input.pageSize),
+  }),
   '/redirect-home': () => ({ status: 307, headers: { location: '/single' } }),
   /** A 400 whose body echoes the credential, as careless APIs do. */
   '/echo-400': (input) => ({
