@@ -5,6 +5,7 @@ import { CliError, EXIT } from './exit.ts';
 
 /** Runs the `backfill` command line; sets process.exitCode, never exits. */
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   const program = new Command('backfill')
     .description(
       'Fill a database with the history of lending and margin activity\n' +
@@ -24,6 +25,19 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------
+
+/**
+ * `backfill --help | head` closes stdout early; the write that follows fails
+ * with EPIPE, which is the reader's choice, not a failure worth a stack.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exitCode ??= EXIT.ok;
+    });
+  }
+}
 
 function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) {
