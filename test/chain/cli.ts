@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '../../packages/cli/bin/backfill.js');
+
+/** A chain pipeline over slots [start, end], stored in `.backfill/`. */
+export function writeChainPipeline(
+  cwd: string,
+  spec: { url: string; programs: string[]; start: number; end: number },
+): string {
+  mkdirSync(join(cwd, 'pipelines'), { recursive: true });
+  const file = join(cwd, 'pipelines/chain.yaml');
+  writeFileSync(
+    file,
+    [
+      'version: 1',
+      'name: chain-e2e',
+      `window: { start_block: ${spec.start}, end_block: ${spec.end} }`,
+      'source:',
+      '  use: chain',
+      '  batch_size: 50',
+      '  with:',
+      `    programs: [${spec.programs.join(', ')}]`,
+      `    rpc_url: ${spec.url}`,
+      '    requests_per_second: 2000',
+      'store:',
+      '  use: sqlite',
+      '  with: { path: .backfill/chain.db }',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** `backfill run --force pipelines/chain.yaml` in `cwd`, as a user types it. */
+export function spawnRun(cwd: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    [BIN, 'run', '--force', 'pipelines/chain.yaml'],
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+export function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
+}
+
+/** Resolves once the child logged that its run started (or it exited). */
+export function started(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    let text = '';
+    child.stderr?.on('data', (data) => {
+      text += data;
+      if (text.includes('"run started"')) resolve();
+    });
+    child.on('exit', () => resolve());
+  });
+}
+
+/**
+ * Runs to the end: the exit code, what the child wrote on stderr, and how
+ * long the run took from its "run started" line to the exit.
+ */
+export async function runToEnd(
+  cwd: string,
+): Promise<{ code: number | null; stderr: string; runMs: number }> {
+  const child = spawnRun(cwd);
+  let stderr = '';
+  child.stderr?.on('data', (data) => {
+    stderr += data;
+  });
+  child.stdout?.resume();
+  const exit = exitOf(child);
+  await started(child);
+  const from = performance.now();
+  const code = await exit;
+  return { code, stderr, runMs: performance.now() - from };
+}
