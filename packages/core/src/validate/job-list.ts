@@ -20,6 +20,9 @@ const PARAMS_KEY = {
 
 type SourceName = keyof typeof PARAMS_KEY;
 
+/** A bare array of jobs (the `BACKFILL_JOBS` short form). */
+const BARE_LIST = { $ref: `${jobListSchema.$id}#/$defs/jobs` };
+
 interface Job {
   name: string;
   description?: string;
@@ -55,9 +58,8 @@ export function validateJobListDocument(
 
   const bare = Array.isArray(doc.value);
   const base = bare ? '' : '/jobs';
-  const validate = compileSchema(
-    bare ? { $ref: `${jobListSchema.$id}#/$defs/jobs` } : jobListSchema,
-  );
+  const listValidate = compileSchema(jobListSchema);
+  const validate = bare ? compileSchema(BARE_LIST) : listValidate;
   if (!validate(doc.value)) {
     report.diagnostics.push(
       ...schemaDiagnostics(validate.errors, {
