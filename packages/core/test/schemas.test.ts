@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -68,6 +69,14 @@ describe('schemas', () => {
       );
     },
   );
+
+  it.each(names)('%s is exported through the exports map of core', (name) => {
+    // Resolved as a user's package would: through core's exports map.
+    const require = createRequire(join(import.meta.dirname, '../../cli/x.js'));
+    expect(require.resolve(`@backfill/core/schemas/${name}`)).toBe(
+      join(shipped, name),
+    );
+  });
 
   it.each(names)('%s is JSON Schema 2020-12 and compiles', (name) => {
     const schema = JSON.parse(readFileSync(join(rootSchemas, name), 'utf8'));
