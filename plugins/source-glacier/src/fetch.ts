@@ -165,7 +165,7 @@ async function* readArchive(
       stacks.set(range.start, range.stackBefore);
       stacks.set(range.end, range.stackAfter);
       stacks.delete(range.start - 2 * rangeBytes);
-      yield* range.pieces;
+      yield* range.bytes;
     }
   }
 
@@ -218,7 +218,9 @@ async function* readArchive(
     gaps = [];
     return out;
   };
-  const take = () => {
+  // Moves decoded records into the batch; a full batch is yielded with the
+  // offset just after its own last record, never past it.
+  function* take(): Generator<SourceBatch> {
     for (const rec of decoded) {
       if (rec.value) {
         records.push({
@@ -232,9 +234,10 @@ async function* readArchive(
         });
       }
       lastEnd = rec.end;
+      if (records.length + gaps.length >= ctx.batchSize) yield batch();
     }
     decoded.length = 0;
-  };
+  }
 
   for await (const piece of content) {
     let bytes = piece as Buffer;
@@ -252,11 +255,10 @@ async function* readArchive(
       );
     }
     decoder.push(bytes, decoded);
-    take();
-    if (records.length + gaps.length >= ctx.batchSize) yield batch();
+    yield* take();
   }
   decoder?.end(decoded);
-  take();
+  yield* take();
 
   // The archive is done: the next batch's cursor points at the next one.
   if (records.length > 0 || gaps.length > 0) {

@@ -11,8 +11,15 @@ type AnyCommand = { input: unknown };
 export interface GlacierApi {
   readonly accountId: string;
   readonly vaultName: string;
-  /** Sends a command; `where` names the step in an error's message. */
-  send<Output>(command: AnyCommand, where: string): Promise<Output>;
+  /**
+   * Sends a command; `where` names the step in an error's message. `stop`
+   * aborts this one request (a prefetch no longer wanted), besides the run.
+   */
+  send<Output>(
+    command: AnyCommand,
+    where: string,
+    stop?: AbortSignal,
+  ): Promise<Output>;
 }
 
 /**
@@ -30,16 +37,21 @@ export function createGlacierApi(
   return {
     accountId: params.account_id ?? '-',
     vaultName: params.vault_name,
-    async send<Output>(command: AnyCommand, where: string): Promise<Output> {
+    async send<Output>(
+      command: AnyCommand,
+      where: string,
+      stop?: AbortSignal,
+    ): Promise<Output> {
+      const abortSignal = stop
+        ? AbortSignal.any([ctx.signal, stop])
+        : ctx.signal;
       try {
-        const output = await client.send(command as never, {
-          abortSignal: ctx.signal,
-        });
+        const output = await client.send(command as never, { abortSignal });
         ctx.countRequest('2xx');
         return output as Output;
       } catch (error) {
         ctx.countRequest(statusClass(error));
-        if (isAbort(error, ctx.signal)) throw error;
+        if (isAbort(error, abortSignal)) throw error;
         throw toPluginError(error, where);
       }
     },

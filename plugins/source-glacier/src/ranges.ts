@@ -6,6 +6,7 @@ import type { Logger } from '@backfill/plugin-kit';
 
 import { fatal, retriable } from './errors.ts';
 import type { GlacierApi } from './glacier-api.ts';
+import { RangeSpool } from './spool.ts';
 import { MIB, TreeHasher, type TreeNode, TreeStack } from './tree-hash.ts';
 
 /** One downloaded range whose tree hash matched. */
@@ -13,7 +14,8 @@ export interface VerifiedRange {
   start: number;
   /** Exclusive. */
   end: number;
-  pieces: Buffer[];
+  /** The verified bytes, read back from the spool; read them once. */
+  bytes: AsyncIterable<Buffer>;
   /** The archive's tree stack before this range and after it. */
   stackBefore: TreeNode[];
   stackAfter: TreeNode[];
@@ -38,8 +40,10 @@ const RANGE_TRIES = 3;
 /**
  * Downloads the archive in aligned ranges, verifying each range's tree hash
  * (retrying only the range that failed) and, at the end, the whole
- * archive's. The next range downloads while the caller decodes this one,
- * so at most two ranges are held in memory.
+ * archive's. A range streams through the tree hasher into a spool file and
+ * is handed out only once verified, so no record of it can be stored
+ * before. The next range (one, no more) downloads while the caller reads
+ * this one; when the caller stops, that download is aborted.
  */
 export async function* verifiedRanges(
   api: GlacierApi,
@@ -54,20 +58,35 @@ export async function* verifiedRanges(
     for (let at = plan.from; at < plan.size; at += plan.rangeBytes)
       starts.push(at);
 
-  const fetchAt = (start: number) => fetchVerified(api, plan, start, logger);
-  let next = starts.length > 0 ? fetchAt(starts[0] as number) : undefined;
-  for (let i = 0; i < starts.length; i++) {
-    const current = await (next as Promise<FetchedRange>);
-    next = i + 1 < starts.length ? fetchAt(starts[i + 1] as number) : undefined;
+  const spool = await RangeSpool.create();
+  const stop = new AbortController();
+  const fetchAt = (start: number) => {
+    const fetched = fetchVerified(api, plan, start, spool, stop.signal, logger);
     // A failed prefetch surfaces when awaited; keep it from being unhandled.
-    next?.catch(() => {});
-    const stackBefore = stack.nodes.map((n) => ({ ...n }));
-    stack.push(current.hash, plan.size === undefined ? 0 : level);
-    yield {
-      ...current,
-      stackBefore,
-      stackAfter: stack.nodes.map((n) => ({ ...n })),
-    };
+    fetched.catch(() => {});
+    return fetched;
+  };
+  let next = starts.length > 0 ? fetchAt(starts[0] as number) : undefined;
+  try {
+    for (let i = 0; i < starts.length; i++) {
+      const current = await (next as Promise<FetchedRange>);
+      next =
+        i + 1 < starts.length ? fetchAt(starts[i + 1] as number) : undefined;
+      const stackBefore = stack.nodes.map((n) => ({ ...n }));
+      stack.push(current.hash, plan.size === undefined ? 0 : level);
+      yield {
+        start: current.start,
+        end: current.end,
+        bytes: spool.read(current.start),
+        stackBefore,
+        stackAfter: stack.nodes.map((n) => ({ ...n })),
+      };
+      await spool.remove(current.start);
+    }
+  } finally {
+    stop.abort();
+    await next?.catch(() => {});
+    await spool.close();
   }
   const whole = plan.size === undefined ? undefined : stack.digest();
   if (plan.archiveHash && whole && whole !== plan.archiveHash) {
@@ -84,7 +103,6 @@ export async function* verifiedRanges(
 interface FetchedRange {
   start: number;
   end: number;
-  pieces: Buffer[];
   hash: string;
 }
 
@@ -92,6 +110,8 @@ async function fetchVerified(
   api: GlacierApi,
   plan: RangePlan,
   start: number,
+  spool: RangeSpool,
+  stop: AbortSignal,
   logger: Logger,
 ): Promise<FetchedRange> {
   const end =
@@ -102,17 +122,22 @@ async function fetchVerified(
   const range = whole ? undefined : `bytes=${start}-${(end as number) - 1}`;
   let problem = '';
   for (let attempt = 1; attempt <= RANGE_TRIES; attempt++) {
-    const output = await getOutput(api, plan.jobId, range);
+    const output = await getOutput(api, plan.jobId, range, stop);
     const hasher = new TreeHasher();
-    const pieces: Buffer[] = [];
-    for await (const piece of output.body as AsyncIterable<Uint8Array>) {
-      const bytes = Buffer.from(
-        piece.buffer,
-        piece.byteOffset,
-        piece.byteLength,
-      );
-      hasher.update(bytes);
-      pieces.push(bytes);
+    const file = await spool.writer(start);
+    try {
+      for await (const piece of output.body as AsyncIterable<Uint8Array>) {
+        if (stop.aborted) throw stop.reason;
+        const bytes = Buffer.from(
+          piece.buffer,
+          piece.byteOffset,
+          piece.byteLength,
+        );
+        hasher.update(bytes);
+        await file.write(bytes);
+      }
+    } finally {
+      await file.close();
     }
     const got = hasher.size;
     const hash = hasher.digest();
@@ -133,7 +158,7 @@ async function fetchVerified(
           'no tree hash to verify the archive against',
         );
       }
-      return { start, end: start + got, pieces, hash };
+      return { start, end: start + got, hash };
     }
     logger.warn(
       { jobId: plan.jobId, range: range ?? 'whole', attempt, problem },
@@ -156,6 +181,7 @@ export async function getOutput(
   api: GlacierApi,
   jobId: string,
   range: string | undefined,
+  stop?: AbortSignal,
 ): Promise<GetJobOutputOutput> {
   try {
     return await api.send<GetJobOutputOutput>(
@@ -166,6 +192,7 @@ export async function getOutput(
         ...(range ? { range } : {}),
       }),
       `GetJobOutput ${range ?? 'whole'}`,
+      stop,
     );
   } catch (error) {
     if ((error as { code?: string }).code !== 'GLACIER_NOT_FOUND') throw error;
