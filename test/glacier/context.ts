@@ -44,6 +44,8 @@ export interface Drive {
   signal?: AbortSignal;
   /** Stop after this many batches, as a crash would. */
   stopAfter?: number;
+  /** Collects the batches here too: what was yielded before a failure. */
+  into?: SourceBatch[];
 }
 
 export interface Driven {
@@ -54,7 +56,7 @@ export interface Driven {
 
 /** Runs the source over one chunk, collecting every batch. */
 export async function drive(options: Drive): Promise<Driven> {
-  const batches: SourceBatch[] = [];
+  const batches: SourceBatch[] = options.into ?? [];
   const requests: Record<string, number> = {};
   let cursor = options.cursor ?? null;
   const ctx: SourceContext<GlacierParams> = {
