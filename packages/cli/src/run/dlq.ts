@@ -54,7 +54,10 @@ export async function replayDlq(
 ): Promise<void> {
   const { project, specs } = await pipelines(pipeline, cwd);
   const secrets = specs.flatMap((s) => s.secrets);
-  const logger = createLogger({ secrets });
+  const logger = createLogger({
+    secrets,
+    level: process.env.BACKFILL_LOG_LEVEL ?? 'info',
+  });
   const results = [];
   for (const spec of specs) {
     results.push(

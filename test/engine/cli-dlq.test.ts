@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { cli, writeCountProject } from './cli.ts';
+import { query, tempFolder } from './helpers.ts';
+
+let folder: ReturnType<typeof tempFolder>;
+afterEach(() => folder.remove());
+
+describe('backfill dlq', () => {
+  it('lists a poison record, then replays it once the transform is fixed', async () => {
+    folder = tempFolder();
+    const db = join(folder.cwd, '.backfill/backfill.db');
+    writeCountProject(folder.cwd, {
+      transform: ['{ use: reject, with: { slots: [42] } }'],
+    });
+
+    const run = await cli(folder.cwd, 'run');
+    expect(run).toEqual({
+      code: 0,
+      stdout:
+        'count: succeeded, 999 records stored, 1 dead-lettered; chunks ' +
+        '1 done, 0 failed, 0 pending, 0 already done\n',
+    });
+
+    const list = await cli(folder.cwd, 'dlq', 'list', 'count', '--json');
+    expect(list.code).toBe(0);
+    const letters = JSON.parse(list.stdout).deadLetters;
+    expect(letters).toEqual([
+      {
+        id: 1,
+        pipeline: 'count',
+        runId: expect.any(String),
+        chunkId: 'slots:0-999',
+        collection: 'counting',
+        stage: 'transform',
+        record: { key: 'slot-42', value: { slot: 42, parity: 'even' } },
+        errorCode: 'UNKNOWN',
+        errorMessage: 'rejected slot-42',
+        attempts: 1,
+        at: expect.any(String),
+      },
+    ]);
+    const text = await cli(folder.cwd, 'dlq', 'list');
+    expect(text.stdout).toBe(
+      `#1 count slot-42 (transform, 1 attempts, ${letters[0].at}): ` +
+        'UNKNOWN rejected slot-42\n',
+    );
+
+    // Still rejected: the letter stays and replay exits 1.
+    expect(await cli(folder.cwd, 'dlq', 'replay', 'count')).toEqual({
+      code: 1,
+      stdout: 'count: 0 replayed, 1 still failing\n',
+    });
+
+    writeCountProject(folder.cwd); // the transform fixed: no rejection
+    expect(await cli(folder.cwd, 'dlq', 'replay', 'count')).toEqual({
+      code: 0,
+      stdout: 'count: 1 replayed, 0 still failing\n',
+    });
+    expect(
+      query(db, "SELECT data FROM counting WHERE key = 'slot-42'"),
+    ).toEqual([{ data: '{"slot":42,"parity":"even"}' }]);
+    expect(query(db, 'SELECT count(*) AS n FROM counting')).toEqual([
+      { n: 1000 },
+    ]);
+    expect(query(db, 'SELECT count(*) AS n FROM dead_letters')).toEqual([
+      { n: 0 },
+    ]);
+    expect(await cli(folder.cwd, 'dlq', 'list')).toEqual({
+      code: 0,
+      stdout: 'no dead letters\n',
+    });
+  });
+});

@@ -1,0 +1,87 @@
+import { Writable } from 'node:stream';
+
+import {
+  definePlugin,
+  PLUGIN_API_VERSION,
+  PluginError,
+} from '@backfill/plugin-kit';
+import sqlite from '@backfill/store-sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import {
+  registryOf,
+  runPipeline,
+} from '../../packages/core/src/engine/index.ts';
+import { createLogger } from '../../packages/core/src/logging/logger.ts';
+import { countingPipeline, tempFolder } from './helpers.ts';
+
+const SECRET = 'tok-8f3a2c91';
+
+/** A source that logs and fails the way a careless HTTP source would. */
+const leaky = definePlugin({
+  name: 'backfill-plugin-leaky',
+  apiVersion: PLUGIN_API_VERSION,
+  sources: [
+    {
+      name: 'leaky',
+      schema: { type: 'object' },
+      capabilities: { resumable: true, splittable: true, ranges: ['slot'] },
+      // biome-ignore lint/correctness/useYield: it fails before any batch
+      async *fetch(ctx) {
+        ctx.logger.info(
+          {
+            url: `https://api.example/v1/offers?key=${SECRET}`,
+            headers: { Authorization: 'Bearer abc', accept: 'json' },
+          },
+          'requesting',
+        );
+        throw new PluginError(
+          `GET https://api.example/v1/offers?key=${SECRET} returned 401`,
+          { code: 'LEAKY_AUTH', errorClass: 'fatal' },
+        );
+      },
+    },
+  ],
+});
+
+let folder: ReturnType<typeof tempFolder>;
+afterEach(() => folder.remove());
+
+describe('the run logger', () => {
+  it('redacts secret values and secret keys on the lines a run writes', async () => {
+    folder = tempFolder();
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const logger = createLogger({ secrets: [SECRET], destination });
+    const spec = {
+      ...countingPipeline({
+        source: { use: 'leaky', batchSize: 10, with: {} },
+      }),
+      secrets: [SECRET],
+    };
+    const summary = await runPipeline(spec, {
+      registry: registryOf([leaky, sqlite]),
+      cwd: folder.cwd,
+      logger,
+    });
+    expect(summary.status).toBe('failed');
+
+    expect(lines.filter((l) => l.includes(SECRET))).toEqual([]);
+    const parsed = lines.map((l) => JSON.parse(l));
+    const requesting = parsed.find((l) => l.msg === 'requesting');
+    expect(requesting).toMatchObject({
+      url: 'https://api.example/v1/offers?key=[REDACTED]',
+      headers: { Authorization: '[REDACTED]', accept: 'json' },
+    });
+    const failed = parsed.find((l) => l.msg === 'chunk failed');
+    expect(failed.err.message).toBe(
+      'GET https://api.example/v1/offers?key=[REDACTED] returned 401',
+    );
+    expect(failed).toMatchObject({ pipeline: 'counting', level: 'error' });
+  });
+});
