@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path';
+
 import {
   BackfillError,
   defaultJobFor,
@@ -42,6 +44,7 @@ export async function runCommand(
     return;
   }
 
+  if (!flags.runOnce) reportSkipped(project, cwd);
   const specs = flags.runOnce
     ? [runOnceJob(flags.source)]
     : project.pipelines.filter((p) => p.enabled);
@@ -88,6 +91,19 @@ async function load(
       throw new CliError(error.code, error.message, EXIT.usage);
     }
     throw error;
+  }
+}
+
+/** Disabled jobs are said out loud, never silently dropped. */
+function reportSkipped(project: Project, cwd: string): void {
+  for (const file of project.files) {
+    const path = isAbsolute(file.file) ? relative(cwd, file.file) : file.file;
+    for (const job of file.skipped) {
+      process.stderr.write(
+        `${path}:${job.line}:${job.column}: JOB_DISABLED ` +
+          `"${job.name}" is disabled (enabled: false): skipped\n`,
+      );
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 
@@ -119,6 +120,11 @@ export async function loadProject(
     ...reports.map((r) => r.report),
   ];
   const pipelines = files.filter((f) => f.valid).flatMap((f) => f.pipelines);
+  // A default store or plugin settings from the host config may carry its
+  // own resolved variables: every pipeline redacts them too.
+  for (const spec of pipelines) {
+    spec.secrets = [...new Set([...spec.secrets, ...config.secrets])];
+  }
   return {
     config,
     registry,
@@ -158,7 +164,9 @@ async function listInputs(
     const folder = config.values.pipelines
       ? resolve(config.dir, config.values.pipelines)
       : resolve(cwd, 'pipelines');
-    paths = options.jobList ? [] : [folder];
+    // A BACKFILL_JOBS project, as the older service ran, needs no folder.
+    const envOnly = fromEnv(options) !== undefined && !existsSync(folder);
+    paths = options.jobList || envOnly ? [] : [folder];
   }
   for (const path of paths) {
     for (const file of await expand(resolve(cwd, path), path)) {
@@ -170,11 +178,17 @@ async function listInputs(
     await mustExist(path, options.jobList);
     inputs.push({ kind: 'job-list', path, display: options.jobList });
   }
-  const jobs = (options.env ?? process.env).BACKFILL_JOBS;
-  if (options.jobsFromEnv && jobs !== undefined && jobs.trim() !== '') {
-    inputs.push({ kind: 'environment', text: jobs });
-  }
+  const jobs = fromEnv(options);
+  if (jobs !== undefined) inputs.push({ kind: 'environment', text: jobs });
   return inputs;
+}
+
+/** `BACKFILL_JOBS` when it is to be read and holds something. */
+function fromEnv(options: LoadProjectOptions): string | undefined {
+  const jobs = (options.env ?? process.env).BACKFILL_JOBS;
+  return options.jobsFromEnv && jobs !== undefined && jobs.trim() !== ''
+    ? jobs
+    : undefined;
 }
 
 async function expand(path: string, display: string) {
