@@ -14,7 +14,7 @@ const section = docs.slice(
   docs.indexOf('\n## ', docs.indexOf('## Error codes') + 1),
 );
 const documented = Object.fromEntries(
-  [...section.matchAll(/^\| `([A-Z_]+)` \| (.+) \|$/gm)].map((m) => [
+  [...section.matchAll(/^\| `([A-Z_]+)` +\| (.+?) *\|$/gm)].map((m) => [
     m[1],
     m[2],
   ]),

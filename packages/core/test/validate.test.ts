@@ -183,6 +183,20 @@ source:
     expect(errorsOf(loose)).toEqual([]);
   });
 
+  it("adds the host config's secrets to every pipeline's", async () => {
+    const t = writeTree({
+      'package.json': '{ "name": "host" }',
+      'backfill.config.yaml': `plugins: [${JSON.stringify(PLUGIN)}]\nstore: { use: fixture-store }\nsettings: { fixture: { token: "\${TOKEN}" } }\n`,
+      'pipelines/a.yaml':
+        'version: 1\nname: a\nsource: { use: fixture, with: { programs: [marginfi] } }\n',
+    });
+    trees.push(t);
+    const p = await loadProject({ cwd: t.root, env: { TOKEN: 'tok-123456' } });
+    expect(p.ok).toBe(true);
+    expect(p.pipelines[0]!.secrets).toEqual(['tok-123456']);
+    expect(p.pipelines[0]!.store).toEqual({ use: 'fixture-store', with: {} });
+  });
+
   it('flags two files that define the same pipeline name', async () => {
     const body =
       'version: 1\nname: same\nsource: { use: fixture, with: { programs: [marginfi] } }\n';

@@ -10,6 +10,7 @@ export function defineValidate(program: Command): void {
         "'pipelines' folder, else ./pipelines, plus $BACKFILL_JOBS)",
     )
     .option('--json', 'print one JSON document')
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the syntax itself
     .option('--no-env', 'treat every ${...} as set (structure only)')
     .addHelpText(
       'after',
