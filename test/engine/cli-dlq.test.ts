@@ -1,4 +1,8 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+
+import { silentLogger } from '@backfill/plugin-kit';
+import { sqliteStore } from '@backfill/store-sqlite';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -19,6 +23,7 @@ describe('backfill dlq', () => {
     const run = await cli(folder.cwd, 'run');
     expect(run).toEqual({
       code: 0,
+      stderr: '',
       stdout:
         'count: succeeded, 999 records stored, 1 dead-lettered; chunks ' +
         '1 done, 0 failed, 0 pending, 0 already done\n',
@@ -51,12 +56,14 @@ describe('backfill dlq', () => {
     // Still rejected: the letter stays and replay exits 1.
     expect(await cli(folder.cwd, 'dlq', 'replay', 'count')).toEqual({
       code: 1,
+      stderr: '',
       stdout: 'count: 0 replayed, 1 still failing\n',
     });
 
     writeCountProject(folder.cwd); // the transform fixed: no rejection
     expect(await cli(folder.cwd, 'dlq', 'replay', 'count')).toEqual({
       code: 0,
+      stderr: '',
       stdout: 'count: 1 replayed, 0 still failing\n',
     });
     expect(
@@ -70,7 +77,50 @@ describe('backfill dlq', () => {
     ]);
     expect(await cli(folder.cwd, 'dlq', 'list')).toEqual({
       code: 0,
+      stderr: '',
       stdout: 'no dead letters\n',
     });
+  });
+});
+
+describe('backfill dlq replay while the pipeline runs', () => {
+  it('exits 1 naming the holder and replays nothing', async () => {
+    folder = tempFolder();
+    writeCountProject(folder.cwd, {
+      transform: ['{ use: reject, with: { slots: [42] } }'],
+    });
+    await cli(folder.cwd, 'run');
+    writeCountProject(folder.cwd);
+
+    // A run of `count` in progress: a live pid (ours) on this host.
+    const session = await sqliteStore.open({
+      params: {},
+      logger: silentLogger,
+      cwd: folder.cwd,
+    });
+    const holder = `${hostname()}:${process.pid}:other-run`;
+    await session.state?.acquireLease({
+      pipeline: 'count',
+      holder,
+      host: hostname(),
+      pid: process.pid,
+      runId: 'other-run',
+      since: '2026-03-01T00:00:00.000Z',
+      heartbeatAt: new Date().toISOString(),
+    });
+    await session.close();
+
+    expect(await cli(folder.cwd, 'dlq', 'replay', 'count')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `backfill: pipeline count is being run by ${holder} since ` +
+        '2026-03-01T00:00:00.000Z; replay once that run has ended\n',
+    });
+    const db = join(folder.cwd, '.backfill/backfill.db');
+    expect(query(db, 'SELECT record_key FROM dead_letters')).toEqual([
+      { record_key: 'slot-42' },
+    ]);
+    expect(query(db, 'SELECT holder FROM leases')).toEqual([{ holder }]);
   });
 });

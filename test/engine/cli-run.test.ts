@@ -26,6 +26,7 @@ describe('backfill run --dry-run', () => {
     });
     expect(await cli(folder.cwd, 'run', '--dry-run')).toEqual({
       code: 0,
+      stderr: '',
       stdout: [
         'count: slots 0 to 999 in 1 chunks',
         '  source    counting {"poison_slot":42}',

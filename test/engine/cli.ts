@@ -47,17 +47,24 @@ export function writeCountProject(
 
 /**
  * `backfill <args>` in `cwd`, in this process: what it wrote on stdout
- * and its exit code. Logs (pino, on fd 2) are silenced.
+ * and stderr, and its exit code. Logs (pino, on fd 2) are silenced.
  */
 export async function cli(
   cwd: string,
   ...args: string[]
-): Promise<{ code: number; stdout: string }> {
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
+  let stderr = '';
   const write = vi
     .spyOn(process.stdout, 'write')
     .mockImplementation((chunk: string | Uint8Array) => {
       stdout += String(chunk);
+      return true;
+    });
+  const writeErr = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
       return true;
     });
   // main() adds EPIPE listeners on each call: drop them after.
@@ -70,13 +77,14 @@ export async function cli(
   process.chdir(cwd);
   try {
     await main(args);
-    return { code: Number(process.exitCode ?? 0), stdout };
+    return { code: Number(process.exitCode ?? 0), stdout, stderr };
   } finally {
     process.exitCode = 0;
     process.chdir(before);
     if (level === undefined) delete process.env.BACKFILL_LOG_LEVEL;
     else process.env.BACKFILL_LOG_LEVEL = level;
     write.mockRestore();
+    writeErr.mockRestore();
     [process.stdout, process.stderr].forEach((stream, i) => {
       for (const listener of stream.listeners('error')) {
         if (!listeners[i]?.includes(listener)) {

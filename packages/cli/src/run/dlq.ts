@@ -65,7 +65,7 @@ export async function replayDlq(
         registry: project.registry,
         cwd,
         logger,
-      }),
+      }).catch(leaseHeld),
     );
   }
   if (flags.json) {
@@ -84,6 +84,19 @@ export async function replayDlq(
 }
 
 // ---------------------------------------------------------------------------
+
+/** A run holds the pipeline: replay nothing, say who and since when. */
+function leaseHeld(error: unknown): never {
+  const held = error as { code?: unknown; details?: Record<string, unknown> };
+  if (held.code !== 'ENGINE_LEASE_HELD') throw error;
+  const { holder, since, pipeline } = held.details ?? {};
+  throw new CliError(
+    'DLQ_LEASE_HELD',
+    `pipeline ${pipeline} is being run by ${holder} since ${since}; ` +
+      'replay once that run has ended',
+    EXIT.failure,
+  );
+}
 
 async function pipelines(
   name: string | undefined,

@@ -116,6 +116,10 @@ export async function runChunk(
         if (next.done) break;
         watchdog.touch();
         const batch = await run.hooks.fetch.promise(next.value, ctx);
+        if (repeats(cursor, batch)) {
+          void iterator.return?.().catch(() => {});
+          throw repeatedCursor(batch);
+        }
         records += await take(run, ctx, batch);
         cursor = batch.cursor;
         policy.reset();
@@ -211,6 +215,25 @@ async function take(
 
 function now(run: RunContext): string {
   return new Date(run.clock.now()).toISOString();
+}
+
+/**
+ * A batch with records whose cursor is the one it resumed from: the
+ * source is serving one page over and over, and would loop forever.
+ */
+function repeats(previous: Json | null, batch: SourceBatch): boolean {
+  if (previous === null || batch.records.length === 0) return false;
+  return JSON.stringify(batch.cursor) === JSON.stringify(previous);
+}
+
+function repeatedCursor(batch: SourceBatch): PluginError {
+  // Fatal: reopening from the same cursor would serve the same page.
+  return new PluginError(
+    `the source returned ${batch.records.length} records with the cursor ` +
+      `${JSON.stringify(batch.cursor)} it had already returned: it is ` +
+      'looping on one page; fix the source or its cursor',
+    { code: 'ENGINE_CURSOR_REPEATED', errorClass: 'fatal' },
+  );
 }
 
 function stallError(ms: number): PluginError {

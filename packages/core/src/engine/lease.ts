@@ -114,6 +114,6 @@ function leaseHeld(lease: LeaseRow, forced: boolean): EngineError {
     'ENGINE_LEASE_HELD',
     `pipeline ${lease.pipeline} is being run by ${lease.holder} since ` +
       `${lease.since}; ${what}`,
-    { holder: lease.holder, since: lease.since },
+    { pipeline: lease.pipeline, holder: lease.holder, since: lease.since },
   );
 }
