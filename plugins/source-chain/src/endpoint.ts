@@ -30,3 +30,14 @@ export function resolveEndpoint(
 export function endpointOrigin(url: string): string {
   return new URL(url).origin;
 }
+
+/**
+ * True for a node on this machine (127.0.0.0/8, ::1, localhost): a test
+ * validator or a replay, which no provider rate-limits.
+ */
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return (
+    host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}

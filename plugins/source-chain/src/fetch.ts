@@ -3,14 +3,19 @@ import { PluginError } from '@backfill/plugin-kit';
 
 import { type AccountsCursor, snapshotAccounts } from './accounts.ts';
 import { aliasTable, type Program, resolveProgram } from './aliases.ts';
-import { resolveEndpoint } from './endpoint.ts';
+import { isLoopback, resolveEndpoint } from './endpoint.ts';
 import type { ChainParams } from './params.ts';
 import { ChainRpc } from './rpc.ts';
 import { slotRangeOf } from './slots.ts';
 import { type WalkCursor, walkProgram } from './walk.ts';
 
-/** Pace on an endpoint when `requests_per_second` is not given. */
+/**
+ * Pace on an endpoint when `requests_per_second` is not given: the public
+ * mainnet endpoint allows 100 requests per 10 s from one address.
+ */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
+/** The same for a node on this machine, which no provider limits. */
+export const LOOPBACK_REQUESTS_PER_SECOND = 1000;
 /** Waits before asking again for a null transaction. */
 const NULL_RETRY_DELAYS_MS = [250, 500, 1000];
 
@@ -24,7 +29,10 @@ export async function* fetchChain(
   const rpc = new ChainRpc(
     url,
     ctx as SourceContext<unknown>,
-    params.requests_per_second ?? DEFAULT_REQUESTS_PER_SECOND,
+    params.requests_per_second ??
+      (isLoopback(url)
+        ? LOOPBACK_REQUESTS_PER_SECOND
+        : DEFAULT_REQUESTS_PER_SECOND),
   );
 
   if (params.mode === 'accounts') {
@@ -34,7 +42,7 @@ export async function* fetchChain(
   }
 
   const commitment = params.commitment ?? 'finalized';
-  const range = await slotRangeOf(rpc, ctx.chunk.range, commitment);
+  const range = await slotRangeOf(rpc, url, ctx.chunk.range, commitment);
   ctx.logger.debug({ range }, 'chain chunk slots');
   const resume = ctx.cursor as WalkCursor | null;
   let first = 0;

@@ -14,10 +14,30 @@ export interface SlotRange {
 const NO_BLOCK = new Set([-32004, -32007, -32009]);
 /** Slots probed past a skipped one before giving up on a time. */
 const MAX_PROBES = 200;
+/** Block times remembered per endpoint before the memory starts over. */
+const MAX_REMEMBERED = 100_000;
+
+/**
+ * Block times by endpoint, shared by the chunks of a process: a block's
+ * time never changes, and the binary searches of a run's chunks (one an
+ * hour of window) probe the same slots near the top, so each is asked for
+ * once instead of once a chunk.
+ */
+const REMEMBERED = new Map<string, Map<number, number>>();
+
+function rememberedTimes(endpoint: string): Map<number, number> {
+  let times = REMEMBERED.get(endpoint);
+  if (!times || times.size > MAX_REMEMBERED) {
+    times = new Map();
+    REMEMBERED.set(endpoint, times);
+  }
+  return times;
+}
 
 /** The slots a chunk covers: as given, or a time window converted. */
 export async function slotRangeOf(
   rpc: ChainRpc,
+  endpoint: string,
   range: ChunkRange,
   commitment: string,
 ): Promise<SlotRange> {
@@ -26,7 +46,7 @@ export async function slotRangeOf(
   const to = Date.parse(range.to) / 1000;
   const first = await rpc.call<number>('getFirstAvailableBlock', []);
   const tip = await rpc.call<number>('getSlot', [{ commitment }]);
-  const probe = new BlockTimes(rpc, tip);
+  const probe = new BlockTimes(rpc, tip, rememberedTimes(endpoint));
   const start = await probe.firstSlotAtOrAfter(from, first);
   const end = (await probe.firstSlotAtOrAfter(to, start)) - 1;
   return { start, end };
@@ -40,11 +60,10 @@ export async function slotRangeOf(
  * infinite past the tip. Binary search over it is then plain.
  */
 class BlockTimes {
-  readonly #known = new Map<number, number>();
-
   constructor(
     readonly rpc: ChainRpc,
     readonly tip: number,
+    readonly known: Map<number, number>,
   ) {}
 
   /** The smallest slot in [low, tip + 1] whose time is at or after t. */
@@ -67,11 +86,11 @@ class BlockTimes {
           { code: 'CHAIN_BLOCK_TIME_UNAVAILABLE', errorClass: 'retriable' },
         );
       }
-      const known = this.#known.get(s);
+      const known = this.known.get(s);
       if (known !== undefined) return known;
       const time = await this.#blockTime(s);
       if (time !== null) {
-        this.#known.set(s, time);
+        this.known.set(s, time);
         return time;
       }
     }
