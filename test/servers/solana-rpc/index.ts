@@ -3,6 +3,7 @@ export {
   LEVERAGE,
   MARGINFI,
 } from '../../fixtures/solana/generate.ts';
+export { DEMO_SLOTS, demoHistory, demoTipSlot } from './demo-history.ts';
 export type {
   AccountEntry,
   ChainHistory,
@@ -11,7 +12,11 @@ export type {
 } from './history.ts';
 export { mergeHistories } from './history.ts';
 export type { SkippedSlotStyle } from './methods.ts';
-export { mainnetTimeOf, recordedHistory } from './recorded.ts';
+export {
+  mainnetSlotAt,
+  mainnetTimeOf,
+  recordedHistory,
+} from './recorded.ts';
 export type {
   SolanaRpcServer,
   SolanaRpcServerOptions,

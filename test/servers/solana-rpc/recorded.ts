@@ -31,17 +31,42 @@ export function mainnetTimeOf(slot: number): number {
   return Math.round(a.time + (slot - a.slot) * pace);
 }
 
+/** The newest mainnet slot whose block time is at or before `time` (s). */
+export function mainnetSlotAt(time: number): number {
+  const [a, b] = ANCHORS;
+  const pace = (b.time - a.time) / (b.slot - a.slot);
+  let slot = Math.floor(a.slot + (time - a.time) / pace);
+  while (mainnetTimeOf(slot + 1) <= time) slot++;
+  while (mainnetTimeOf(slot) > time) slot--;
+  return slot;
+}
+
+export interface RecordedHistoryOptions {
+  path?: URL | string;
+  /**
+   * Moves each recorded slot to another (the demo puts them inside its
+   * last 24 hours). A moved transaction keeps its recorded body but for
+   * `slot`, and `blockTime` (when recorded) becomes the new slot's time.
+   */
+  moveSlot?: (slot: number) => number;
+}
+
 /**
  * The recorded transactions of test/fixtures/solana/recorded.json. Slots
  * between them hold no transaction but have a block time, so that a time
  * window converts to slots anywhere in the range.
  */
 export function recordedHistory(
-  path = new URL('../../fixtures/solana/recorded.json', import.meta.url),
+  options: RecordedHistoryOptions = {},
 ): ChainHistory {
-  const { entries } = JSON.parse(readFileSync(path, 'utf8')) as {
+  const path =
+    options.path ??
+    new URL('../../fixtures/solana/recorded.json', import.meta.url);
+  const read = JSON.parse(readFileSync(path, 'utf8')) as {
     entries: RecordedEntry[];
   };
+  const move = options.moveSlot;
+  const entries = move ? read.entries.map((e) => moved(e, move)) : read.entries;
   const bySignature = new Map(entries.map((e) => [e.signature, e]));
   const slots = [...new Set(entries.map((e) => e.slot))].sort((a, b) => b - a);
   const signatureOf = (e: RecordedEntry): SignatureEntry => ({
@@ -77,4 +102,21 @@ export function recordedHistory(
     transaction: (signature) => bySignature.get(signature)?.result ?? null,
     accounts: () => [],
   };
+}
+
+function moved(
+  entry: RecordedEntry,
+  moveSlot: (slot: number) => number,
+): RecordedEntry {
+  const slot = moveSlot(entry.slot);
+  const time = (recorded: number | null | undefined) =>
+    recorded === null || recorded === undefined
+      ? recorded
+      : mainnetTimeOf(slot);
+  const result = entry.result && {
+    ...entry.result,
+    slot,
+    blockTime: time(entry.result.blockTime as number | null) ?? null,
+  };
+  return { ...entry, slot, blockTime: time(entry.blockTime), result };
 }

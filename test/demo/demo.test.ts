@@ -1,0 +1,104 @@
+// Runs the README's offline command, `pnpm demo`, exactly as written, and
+// checks the rows of the database it reports against the demo node's own
+// ledger.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { expectedRows } from '../chain/ledger.ts';
+import { query, tableContent } from '../engine/helpers.ts';
+import {
+  demoHistory,
+  LEVERAGE,
+  MARGINFI,
+} from '../servers/solana-rpc/index.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const COMPUTE_BUDGET = 'ComputeBudget111111111111111111111111111111';
+const TOKEN = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
+/** The recorded mainnet transaction kept as recorded (solana-kiss). */
+const KISS =
+  '5GkSm41sEeE72H2tVnpV8SRgz6476ikz6T2x7ANJ6btGbK1zzKa1523Tf7nkGm88b7tCA' +
+  '4zoHXiDqGDUqD3AAm8D';
+
+function pnpmDemo(): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('pnpm', ['demo'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (data) => {
+      stdout += data;
+    });
+    child.on('exit', (code) => resolve({ code, stdout }));
+  });
+}
+
+/** The first group of `pattern` in the demo's output. */
+function printed(stdout: string, pattern: RegExp): string {
+  const match = pattern.exec(stdout);
+  if (!match?.[1]) throw new Error(`${pattern} not in:\n${stdout}`);
+  return match[1];
+}
+
+describe('pnpm demo', () => {
+  it("fills the database it names with the node's last 24 hours", {
+    timeout: 180_000,
+  }, async () => {
+    const { code, stdout } = await pnpmDemo();
+    expect(code, stdout).toBe(0);
+    const file = printed(stdout, /^database: +(\S+)$/m);
+    const tip = Number(printed(stdout, /tip is slot (\d+)/));
+    const [start, end] = printed(stdout, /^slots covered: +(\d+ to \d+)/m)
+      .split(' to ')
+      .map(Number) as [number, number];
+    const records = printed(stdout, /^records stored: +([\d,]+)/m);
+
+    // A day of slots at mainnet pace (about 0.39 s a slot), to the tip.
+    expect(end).toBe(tip);
+    expect(end - start).toBeGreaterThan(215_000);
+    expect(end - start).toBeLessThan(230_000);
+
+    const history = demoHistory(tip);
+    const programs = [MARGINFI, LEVERAGE, COMPUTE_BUDGET, TOKEN];
+    const expected = expectedRows(history, programs, start, end);
+    const stored = tableContent(file, 'chain');
+    expect(new Set(stored.keys())).toEqual(expected.keys);
+    expect(records).toBe(expected.keys.size.toLocaleString('en-US'));
+    expect(
+      query(file, 'SELECT ref FROM gaps ORDER BY ref').map(
+        (g) => (g as { ref: string }).ref,
+      ),
+    ).toEqual([...expected.gaps].sort());
+    expect(expected.gaps.size).toBe(2);
+
+    // The recorded mainnet transactions: real bodies, moved into the day.
+    const recorded = [...stored.keys()].filter((key) =>
+      key.startsWith(COMPUTE_BUDGET),
+    );
+    expect(recorded).toHaveLength(4);
+    const kiss = JSON.parse(stored.get(`${COMPUTE_BUDGET}:${KISS}`) ?? '{}');
+    expect(kiss).toMatchObject({
+      signature: KISS,
+      err: null,
+      fee: 32510,
+      compute_units: 42381,
+      version: 0,
+      program_alias: null,
+    });
+    expect(kiss.account_keys).toContain(
+      'DttWaMuVvTiduZRnguLF7jNxTgiMBZ1hyAumKUiL2KRL',
+    );
+    expect(kiss.slot).toBeGreaterThanOrEqual(start);
+    expect(kiss.slot).toBeLessThanOrEqual(end);
+
+    expect(
+      query(file, 'SELECT pipeline, status FROM runs ORDER BY started_at'),
+    ).toEqual([
+      { pipeline: 'daily-sync', status: 'succeeded' },
+      { pipeline: 'demo-recorded', status: 'succeeded' },
+    ]);
+  });
+});

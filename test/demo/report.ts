@@ -1,0 +1,45 @@
+import Database from 'better-sqlite3';
+
+/** What the demo's database holds after its runs. */
+export interface DemoReport {
+  /** Rows of the `chain` table by program alias (or address). */
+  byProgram: Record<string, number>;
+  records: number;
+  failed: number;
+  gaps: number;
+  /** Each run's pipeline, status and time window. */
+  runs: Array<{ pipeline: string; status: string; from: string; to: string }>;
+}
+
+export function readReport(file: string): DemoReport {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT coalesce(json_extract(data, '$.program_alias'),
+                         json_extract(data, '$.program_id')) AS program,
+                count(*) AS n,
+                sum(json_extract(data, '$.err') IS NOT NULL) AS failed
+           FROM chain GROUP BY program ORDER BY n DESC`,
+      )
+      .all() as Array<{ program: string; n: number; failed: number }>;
+    const gaps = db.prepare('SELECT count(*) AS n FROM gaps').get() as {
+      n: number;
+    };
+    const runs = db
+      .prepare('SELECT pipeline, status, window FROM runs ORDER BY started_at')
+      .all() as Array<{ pipeline: string; status: string; window: string }>;
+    return {
+      byProgram: Object.fromEntries(rows.map((r) => [r.program, r.n])),
+      records: rows.reduce((n, r) => n + r.n, 0),
+      failed: rows.reduce((n, r) => n + r.failed, 0),
+      gaps: gaps.n,
+      runs: runs.map((r) => {
+        const window = JSON.parse(r.window) as { from: string; to: string };
+        return { ...r, from: window.from, to: window.to };
+      }),
+    };
+  } finally {
+    db.close();
+  }
+}
