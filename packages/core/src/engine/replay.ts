@@ -61,7 +61,7 @@ export async function replayDeadLetters(
       logger,
       // Letters are replayed one by one: a lost lease stops nothing
       // half-written, and the run that took it over upserts the same way.
-      onLost: () => logger.warn('the lease was taken over during replay'),
+      onLost: () => logger.warn({}, 'the lease was taken over during replay'),
     });
     try {
       await replayEach(spec, stores, transforms, hooks, logger, result);
