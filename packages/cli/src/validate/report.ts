@@ -76,7 +76,7 @@ export function humanReport(files: FileReport[], options: HumanOptions) {
       lines.push(`${place}: ${d.code} ${d.message}`);
       if (d.stack) lines.push(indent(d.stack));
       if (text !== undefined && d.line > 0) {
-        lines.push(codeFrame(text, d.line, d.column));
+        lines.push(codeFrame(text, d.line, d.column), '');
       }
     }
     pipelines += file.pipelines.length;

@@ -22,7 +22,8 @@ export interface SkippedPipeline {
 /** The outcome of validating one file (or `$BACKFILL_JOBS`). */
 export interface FileReport {
   file: string;
-  kind: 'pipeline' | 'job-list' | 'environment';
+  /** `config`: the host config, with the plugins it names. */
+  kind: 'pipeline' | 'job-list' | 'environment' | 'config';
   /** True when the file has no error (warnings do not count). */
   valid: boolean;
   /** Errors and warnings, by line and column. */

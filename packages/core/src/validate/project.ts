@@ -277,7 +277,7 @@ function setupReports(
     const sorted = redact(diagnostics, config.secrets).sort(byPosition);
     return {
       file,
-      kind: 'pipeline' as const,
+      kind: 'config' as const,
       valid: !sorted.some((d) => d.severity === 'error'),
       diagnostics: sorted,
       pipelines: [],

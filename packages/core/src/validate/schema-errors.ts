@@ -264,13 +264,16 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
     }
     case 'pattern': {
       const description = schema.description as string | undefined;
+      const expected = description
+        ? description.replace(/\.$/, '')
+        : `text matching ${error.params.pattern}`;
       return make(
         'INVALID_VALUE',
-        `${where} ${JSON.stringify(error.data)} does not match ` +
-          `${error.params.pattern}`,
+        `${where} ${JSON.stringify(error.data)} is not allowed: ` +
+          (description ? lowerFirst(expected) : `expected ${expected}`),
         at,
         'value',
-        { expected: description ?? `text matching ${error.params.pattern}` },
+        { expected },
       );
     }
     case 'minLength':
@@ -300,6 +303,12 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
     default:
       return make('INVALID_VALUE', `${where} ${error.message}`, at);
   }
+}
+
+/** `Unique name` -> `unique name`; `JSON-RPC` stays. */
+function lowerFirst(text: string): string {
+  if (!/^[A-Z][a-z]/.test(text)) return text;
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function formatCode(format: FormatName): ErrorCode {
