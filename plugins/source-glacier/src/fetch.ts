@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib';
 import type { DescribeJobCommandOutput } from '@aws-sdk/client-glacier';
 import type {
   Gap,
+  Json,
   SourceBatch,
   SourceContext,
   SourceRecord,
@@ -16,7 +17,7 @@ import {
   toJson,
 } from './cursor.ts';
 import { decoderFor, detectFormat, isGzip } from './decode/content.ts';
-import type { DecodedRecord, RecordDecoder } from './decode/decoded.ts';
+import { DecodedRecords, type RecordDecoder } from './decode/decoded.ts';
 import { retriable } from './errors.ts';
 import { createGlacierApi, type GlacierApi } from './glacier-api.ts';
 import { chooseArchives } from './inventory.ts';
@@ -188,7 +189,7 @@ async function* readArchive(
   let gaps: Gap[] = [];
   let lastEnd = skipTo;
   let stored = saved?.records ?? 0;
-  const decoded: DecodedRecord[] = [];
+  const decoded = new DecodedRecords();
   const keyField = params.key_field ?? 'id';
 
   const position = (): ArchivePosition => ({
@@ -221,22 +222,22 @@ async function* readArchive(
   // Moves decoded records into the batch; a full batch is yielded with the
   // offset just after its own last record, never past it.
   function* take(): Generator<SourceBatch> {
-    for (const rec of decoded) {
-      if (rec.value) {
-        records.push({
-          key: keyOf(archive.id, rec, keyField),
-          value: rec.value,
-        });
+    const { values, problems, starts, ends } = decoded;
+    for (let i = 0; i < ends.length; i++) {
+      const value = values[i];
+      const start = starts[i] as number;
+      if (value) {
+        records.push({ key: keyOf(archive.id, value, start, keyField), value });
       } else {
         gaps.push({
-          ref: `${archive.id}:${rec.start}`,
-          reason: rec.problem ?? 'invalid',
+          ref: `${archive.id}:${start}`,
+          reason: problems[i] ?? 'invalid',
         });
       }
-      lastEnd = rec.end;
+      lastEnd = ends[i] as number;
       if (records.length + gaps.length >= ctx.batchSize) yield batch();
     }
-    decoded.length = 0;
+    decoded.clear();
   }
 
   for await (const piece of content) {
@@ -285,14 +286,15 @@ function finishArchive(cursor: GlacierCursor, archive: ArchiveRef): void {
 /** `<archive id>:<key field>`; `<archive id>:<byte offset>` without one. */
 function keyOf(
   archiveId: string,
-  rec: DecodedRecord,
+  value: { [field: string]: Json },
+  start: number,
   keyField: string,
 ): string {
-  const key = rec.value?.[keyField];
+  const key = value[keyField];
   if (typeof key === 'string' || typeof key === 'number') {
     return `${archiveId}:${key}`;
   }
-  return `${archiveId}:${rec.start}`;
+  return `${archiveId}:${start}`;
 }
 
 function progressOf(cursor: GlacierCursor, inArchive: number): number {

@@ -7,8 +7,8 @@ import { MIB } from './tree-hash.ts';
 
 /** Bytes gathered before one write: fewer, larger writes. */
 const WRITE_BYTES = MIB;
-/** Bytes of one read when a range is read back. */
-const READ_BYTES = MIB;
+/** Bytes of one read when a range is read back: one piece decoded at once. */
+const READ_BYTES = MIB / 4;
 
 /**
  * Temporary files holding downloaded ranges until their tree hash is
@@ -33,7 +33,7 @@ export class RangeSpool {
     return new SpoolWriter(await open(this.#file(start), 'w'));
   }
 
-  /** The range's bytes, in pieces of at most 1 MiB. */
+  /** The range's bytes, in pieces of at most 256 KiB. */
   read(start: number): AsyncIterable<Buffer> {
     return createReadStream(this.#file(start), { highWaterMark: READ_BYTES });
   }

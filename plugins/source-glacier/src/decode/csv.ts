@@ -1,4 +1,9 @@
-import { Carry, type DecodedRecord, type RecordDecoder } from './decoded.ts';
+import {
+  Carry,
+  type DecodedRecord,
+  type DecodedRecords,
+  type RecordDecoder,
+} from './decoded.ts';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -27,7 +32,7 @@ export function csvDecoder(offset: number, columns?: string[]): RecordDecoder {
     fields.push(text);
   };
 
-  const closeRow = (end: number, next: number, out: DecodedRecord[]) => {
+  const closeRow = (end: number, next: number, out: DecodedRecords) => {
     takeField(end);
     const row = fields;
     const blank = row.length === 1 && row[0] === '';

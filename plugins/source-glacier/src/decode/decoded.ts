@@ -17,32 +17,70 @@ export interface DecodedRecord {
  * cursor points.
  */
 export interface RecordDecoder {
-  push(bytes: Buffer, out: DecodedRecord[]): void;
+  push(bytes: Buffer, out: DecodedRecords): void;
   /** No more bytes: flush the last record or report a truncated one. */
-  end(out: DecodedRecord[]): void;
+  end(out: DecodedRecords): void;
   /** CSV only: the header, which a resumed decoder cannot read again. */
   readonly columns?: string[] | undefined;
 }
 
-/** Parses one JSON text into a record (an object) or a problem. */
-export function parseRecord(
-  text: string,
-  start: number,
-  end: number,
-): DecodedRecord {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      return { value: value as { [field: string]: Json }, start, end };
+type RecordValue = { [field: string]: Json };
+
+/**
+ * Decoded records as parallel arrays, reused from piece to piece: a JSON
+ * line is about a hundred bytes, and an object per record on top of its
+ * value was a tenth of the time spent reading an archive.
+ */
+export class DecodedRecords {
+  readonly values: Array<RecordValue | undefined> = [];
+  readonly problems: Array<string | undefined> = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+
+  get length(): number {
+    return this.ends.length;
+  }
+
+  push(record: DecodedRecord): void {
+    this.add(record.value, record.start, record.end, record.problem);
+  }
+
+  add(
+    value: RecordValue | undefined,
+    start: number,
+    end: number,
+    problem?: string,
+  ): void {
+    this.values.push(value);
+    this.problems.push(problem);
+    this.starts.push(start);
+    this.ends.push(end);
+  }
+
+  /** Parses one JSON text and adds it as a record or a problem. */
+  addParsed(text: string, start: number, end: number): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      this.add(
+        undefined,
+        start,
+        end,
+        `invalid JSON: ${(error as Error).message}`,
+      );
+      return;
     }
-    return { value: undefined, problem: 'not a JSON object', start, end };
-  } catch (error) {
-    return {
-      value: undefined,
-      problem: `invalid JSON: ${(error as Error).message}`,
-      start,
-      end,
-    };
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      this.add(value as RecordValue, start, end);
+    } else this.add(undefined, start, end, 'not a JSON object');
+  }
+
+  clear(): void {
+    this.values.length = 0;
+    this.problems.length = 0;
+    this.starts.length = 0;
+    this.ends.length = 0;
   }
 }
 

@@ -1,9 +1,4 @@
-import {
-  Carry,
-  type DecodedRecord,
-  parseRecord,
-  type RecordDecoder,
-} from './decoded.ts';
+import { Carry, type DecodedRecords, type RecordDecoder } from './decoded.ts';
 
 type Mode = 'start' | 'between' | 'value' | 'done';
 
@@ -35,7 +30,7 @@ export function jsonArrayDecoder(
   let inString = false;
   let escaped = false;
 
-  const fail = (problem: string, out: DecodedRecord[]) => {
+  const fail = (problem: string, out: DecodedRecords) => {
     const start = carry.offset + at;
     out.push({
       value: undefined,
@@ -48,16 +43,16 @@ export function jsonArrayDecoder(
     mode = 'done';
   };
 
-  const closeValue = (out: DecodedRecord[]) => {
+  const closeValue = (out: DecodedRecords) => {
     const text = carry.bytes.toString('utf8', 0, at);
-    out.push(parseRecord(text, carry.offset, carry.offset + at));
+    out.addParsed(text, carry.offset, carry.offset + at);
     carry.consume(at);
     at = 0;
     mode = 'between';
   };
 
   // Outside an element: whitespace, '[', ',', ']' or an element's start.
-  const between = (b: number, out: DecodedRecord[]) => {
+  const between = (b: number, out: DecodedRecords) => {
     if (isSpace(b) || isBom(b)) at++;
     else if (mode === 'done')
       fail('bytes after the end of the JSON array', out);
@@ -81,7 +76,7 @@ export function jsonArrayDecoder(
   };
 
   // Inside an element: find where it ends.
-  const inside = (b: number, out: DecodedRecord[]) => {
+  const inside = (b: number, out: DecodedRecords) => {
     if (inString) {
       at++;
       if (escaped) escaped = false;

@@ -1,10 +1,6 @@
 import { isAscii } from 'node:buffer';
 
-import {
-  type DecodedRecord,
-  parseRecord,
-  type RecordDecoder,
-} from './decoded.ts';
+import type { DecodedRecords, RecordDecoder } from './decoded.ts';
 
 const NEWLINE = 0x0a;
 const OPEN_OBJECT = 0x7b;
@@ -23,10 +19,10 @@ export function jsonLinesDecoder(offset: number): RecordDecoder {
   let tail: Buffer[] = [];
   let tailBytes = 0;
 
-  const pushLine = (line: Buffer, out: DecodedRecord[]) => {
+  const pushLine = (line: Buffer, out: DecodedRecords) => {
     if (!isBlankBytes(line, 0, line.length)) {
       const text = line.toString('utf8');
-      out.push(parseRecord(text, at, at + line.length));
+      out.addParsed(text, at, at + line.length);
     }
     at += line.length + 1;
   };
@@ -75,7 +71,7 @@ export function jsonLinesDecoder(offset: number): RecordDecoder {
 function pushAsciiLines(
   lines: Buffer,
   offset: number,
-  out: DecodedRecord[],
+  out: DecodedRecords,
 ): void {
   const text = lines.toString('latin1');
   let start = 0;
@@ -85,7 +81,7 @@ function pushAsciiLines(
       text.charCodeAt(start) === OPEN_OBJECT ||
       !isBlankText(text, start, nl)
     ) {
-      out.push(parseRecord(text.slice(start, nl), offset + start, offset + nl));
+      out.addParsed(text.slice(start, nl), offset + start, offset + nl);
     }
     start = nl + 1;
   }
@@ -95,14 +91,14 @@ function pushAsciiLines(
 function pushUtf8Lines(
   lines: Buffer,
   offset: number,
-  out: DecodedRecord[],
+  out: DecodedRecords,
 ): void {
   let start = 0;
   while (start < lines.length) {
     const nl = lines.indexOf(NEWLINE, start);
     if (!isBlankBytes(lines, start, nl)) {
       const text = lines.toString('utf8', start, nl);
-      out.push(parseRecord(text, offset + start, offset + nl));
+      out.addParsed(text, offset + start, offset + nl);
     }
     start = nl + 1;
   }
