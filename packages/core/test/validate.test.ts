@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: pipeline text with ${VAR} references
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
