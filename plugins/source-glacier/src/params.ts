@@ -28,7 +28,7 @@ export type ArchiveFormat = 'jsonl' | 'json' | 'csv';
 
 export const DEFAULT_CHUNK_MIB = 64;
 export const DEFAULT_POLL_INTERVAL = '15m';
-/** Largest range: one range is held in memory while it is verified. */
+/** Largest range: two ranges at a time are spooled to the temp folder. */
 export const MAX_CHUNK_MIB = 512;
 
 export const paramsSchema: JsonSchema = {
