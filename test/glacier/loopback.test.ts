@@ -129,6 +129,35 @@ describe('glacier source through the SDK and the loopback server', () => {
     expect(Math.min(...resumedStarts)).toBe(firstRange);
   });
 
+  it('stopping early returns at once: the prefetched range, held by the server, is aborted', async () => {
+    const archive = server.addArchive({ vault, body: offers(6000) });
+    // The prefetch of range 1 never gets a byte; the source waits for it
+    // to end when it stops, so only aborting it lets drive() return.
+    const release = server.holdOnce(MIB);
+    try {
+      const { batches } = await drive({
+        params: {
+          vault_name: vault,
+          archive_id: archive,
+          retrieval: true,
+          chunk_size: 1,
+          poll_interval: '10ms',
+        },
+        batchSize: 100,
+        stopAfter: 3,
+      });
+      expect(recordsOf(batches).map(([k]) => k)).toEqual(
+        Array.from({ length: 100 }, (_, i) => `${archive}:offer-${i}`),
+      );
+      expect(server.stats.outputRanges.slice(-2)).toEqual([
+        `bytes=0-${MIB - 1}`,
+        `bytes=${MIB}-${2 * MIB - 1}`,
+      ]);
+    } finally {
+      release();
+    }
+  });
+
   it('retries only the range whose bytes failed their tree hash', async () => {
     const body = offers(9000);
     const archive = server.addArchive({ vault, body });
