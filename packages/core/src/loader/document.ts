@@ -244,12 +244,18 @@ class Builder {
         continue;
       }
       const value = this.build(pair.value ?? null, child, keyOffset);
-      Object.defineProperty(out, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      // Only `__proto__` has a setter on Object.prototype; defining every
+      // key that way would leave objects slow (dictionary mode).
+      if (key === '__proto__') {
+        Object.defineProperty(out, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[key] = value;
+      }
     }
     return out;
   }
@@ -357,7 +363,12 @@ function placeOf(text: string, offset: number): Place {
   return { line, column: before.length - before.lastIndexOf('\n') };
 }
 
+/** What YAML 1.2's core schema reads as a number, a boolean or null. */
+const CORE_SCALAR =
+  /^(?:[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|0x[0-9a-f]+|0o[0-7]+|[-+]?\.inf|\.nan|true|false|null|~)$/i;
+
 function retype(text: string): unknown {
+  if (!CORE_SCALAR.test(text)) return text;
   try {
     const value = parseYaml(text, { version: '1.2' });
     if (typeof value === 'number' || typeof value === 'boolean') return value;

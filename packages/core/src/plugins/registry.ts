@@ -180,7 +180,23 @@ export class LoadedPluginRegistry implements PluginRegistry {
     throw new BackfillError(found.message, found.code);
   }
 
-  #definitions<K extends StepKind>(kind: K) {
+  #byKind = new Map<
+    StepKind,
+    Array<{ definition: unknown; plugin: LoadedPlugin }>
+  >();
+
+  #definitions<K extends StepKind>(
+    kind: K,
+  ): Array<{ definition: DefinitionOf[K]; plugin: LoadedPlugin }> {
+    let list = this.#byKind.get(kind);
+    if (!list) {
+      list = this.#collect(kind);
+      this.#byKind.set(kind, list);
+    }
+    return list as Array<{ definition: DefinitionOf[K]; plugin: LoadedPlugin }>;
+  }
+
+  #collect<K extends StepKind>(kind: K) {
     return this.loaded.flatMap((plugin) =>
       ((plugin.plugin[KEY_OF[kind]] ?? []) as DefinitionOf[K][]).map(
         (definition) => ({ definition, plugin }),

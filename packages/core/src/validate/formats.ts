@@ -8,7 +8,7 @@ import { parseDuration } from '../loader/duration.ts';
  * the value is right, else why it is not.
  */
 export const FORMATS = {
-  cron: cronProblem,
+  cron: remembered(cronProblem),
   duration: (text: string) =>
     parseDuration(text) === null
       ? `"${text}" is not a duration: write e.g. 6h, 30m, 1h30m or 500ms`
@@ -81,6 +81,24 @@ export function parseIsoTime(text: string): number | null {
     return null;
   }
   return ms;
+}
+
+/**
+ * The same check of the same text gives the same answer: a project's
+ * pipelines mostly share a few schedules, and croner compiles each one.
+ */
+function remembered(
+  check: (text: string) => string | null,
+): (text: string) => string | null {
+  const answers = new Map<string, string | null>();
+  return (text) => {
+    let answer = answers.get(text);
+    if (answer === undefined) {
+      answer = check(text);
+      if (answers.size < 10_000) answers.set(text, answer);
+    }
+    return answer;
+  };
 }
 
 function cronProblem(text: string): string | null {
