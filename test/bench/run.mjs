@@ -23,5 +23,7 @@ for (const file of files) {
   );
   if (result.status !== 0) failed++;
 }
-process.stdout.write(`\n${files.length - failed} benchmarks met their targets, ${failed} did not\n`);
+process.stdout.write(
+  `\n${files.length - failed} benchmarks met their targets, ${failed} did not\n`,
+);
 process.exitCode = failed === 0 ? 0 : 1;
