@@ -85,6 +85,8 @@ class SpacingLimiter implements RateLimiter {
   }
 
   async acquire(signal?: AbortSignal): Promise<() => void> {
+    // Sources count on a slot to see an abort, even when no wait is due.
+    signal?.throwIfAborted();
     while (this.#inFlight >= this.#concurrency) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
       signal?.throwIfAborted();
