@@ -103,7 +103,7 @@ describe('createBackfiller', () => {
       cron: '0 2 * * *',
       request: leverage,
     });
-    backfiller.start();
+    await backfiller.start();
     expect((await backfiller.status()).nextRunAt).toBe(
       '2026-03-01T02:00:00.000Z',
     );
@@ -119,5 +119,38 @@ describe('createBackfiller', () => {
       lastRunAt: '2026-03-01T02:00:00.000Z',
       nextRunAt: null,
     });
+  });
+});
+
+describe('Backfiller.start after a restart', () => {
+  it('counts an interval from the last run in the ledger', async () => {
+    folder = tempFolder();
+    const job = {
+      name: 'every-6h',
+      source: { use: 'counting' },
+      window: { kind: 'slot' as const, start: 0, end: 9 },
+    };
+    const clock = createFakeClock('2026-03-01T00:00:00Z');
+    const first = createBackfiller({
+      plugins: [counting, sqlite],
+      cwd: folder.cwd,
+      clock,
+      defaultJobs: false,
+    });
+    first.registerJob(job);
+    await first.runOnce('every-6h');
+
+    // The program restarts five hours later.
+    await clock.advanceTo('2026-03-01T05:00:00Z');
+    const again = createBackfiller({
+      plugins: [counting, sqlite],
+      cwd: folder.cwd,
+      clock,
+      defaultJobs: false,
+    });
+    again.registerJob(job);
+    await again.start();
+    expect((await again.status()).nextRunAt).toBe('2026-03-01T06:00:00.000Z');
+    await again.stop();
   });
 });

@@ -81,7 +81,7 @@ export async function main(
       },
     },
   });
-  backfiller.start();
+  await backfiller.start();
 
   // Old: RunLatest, then RunOnce of a job that is already done.
   for (const result of await backfiller.runLatest()) print(line(result));

@@ -18,6 +18,8 @@ import type { Clock } from '../scheduler/clock.ts';
 import { systemClock } from '../scheduler/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { statusOf } from '../status/open-state.ts';
+import type { RunProgress } from '../status/progress.ts';
+import type { StatusReport } from '../status/report.ts';
 import { builtinTransforms } from '../transforms/index.ts';
 import { type CustomJob, customJobSpec } from './custom-job.ts';
 import { defaultJobs } from './default-jobs.ts';
@@ -184,8 +186,14 @@ export class Backfiller {
     return this.#run(job);
   }
 
-  /** Starts the schedule: each enabled job runs on its cron or interval. */
-  start(): void {
+  /**
+   * Starts the schedule: each enabled job runs on its cron or interval,
+   * an interval counting from the job's last run in the ledger. Ticks
+   * missed while the program was down are skipped (catch-up `none`).
+   */
+  async start(): Promise<void> {
+    const jobs = this.jobs().filter((j) => j.enabled);
+    const lastRunAt = await this.#lastRuns();
     this.#scheduler ??= new Scheduler({
       clock: this.#clock,
       run: (tick) => this.#run(this.#jobs.get(tick.pipeline)!),
@@ -193,14 +201,12 @@ export class Backfiller {
         this.#logger.error({ pipeline, err: error }, 'scheduled run failed'),
     });
     this.#scheduler.update(
-      this.jobs()
-        .filter((j) => j.enabled)
-        .map((j) => ({
-          name: j.name,
-          schedule: j.schedule,
-          place: j.origin.file,
-          lastRunAt: null,
-        })),
+      jobs.map((j) => ({
+        name: j.name,
+        schedule: j.schedule,
+        place: j.origin.file,
+        lastRunAt: lastRunAt.get(j.name) ?? null,
+      })),
     );
   }
 
@@ -215,11 +221,7 @@ export class Backfiller {
   /** Active, completed and failed runs, scheduled count, last/next run. */
   async status(): Promise<BackfillerStatus> {
     const enabled = this.jobs().filter((j) => j.enabled);
-    const report = await statusOf(this.jobs(), {
-      registry: this.#registry,
-      cwd: this.#cwd(),
-      now: this.#clock.now(),
-    });
+    const report = await this.#report();
     return backfillerStatus(
       report,
       enabled.map((j) => j.name),
@@ -230,12 +232,7 @@ export class Backfiller {
 
   /** The progress of a run (by id) or of a job's newest run (by name). */
   async progress(jobOrRunId: string): Promise<JobProgress | null> {
-    const report = await statusOf(this.jobs(), {
-      registry: this.#registry,
-      cwd: this.#cwd(),
-      now: this.#clock.now(),
-    });
-    const runs = [...report.active, ...report.completed, ...report.failed];
+    const runs = runsOf(await this.#report());
     const byId = runs.find((r) => r.id === jobOrRunId);
     const newest = runs
       .filter((r) => r.pipeline === jobOrRunId)
@@ -267,6 +264,24 @@ export class Backfiller {
         },
       };
     }
+  }
+
+  #report(): Promise<StatusReport> {
+    return statusOf(this.jobs(), {
+      registry: this.#registry,
+      cwd: this.#cwd(),
+      now: this.#clock.now(),
+    });
+  }
+
+  /** When each job's newest run started, from the ledger (ms). */
+  async #lastRuns(): Promise<Map<string, number>> {
+    const last = new Map<string, number>();
+    for (const run of runsOf(await this.#report())) {
+      const at = Date.parse(run.startedAt);
+      if (at > (last.get(run.pipeline) ?? -1)) last.set(run.pipeline, at);
+    }
+    return last;
   }
 
   #jobContext(): JobContext {
@@ -302,4 +317,10 @@ export class Backfiller {
   #cwd(): string {
     return this.#options.cwd ?? process.cwd();
   }
+}
+
+// ---------------------------------------------------------------------------
+
+function runsOf(report: StatusReport): RunProgress[] {
+  return [...report.active, ...report.completed, ...report.failed];
 }
