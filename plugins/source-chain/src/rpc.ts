@@ -3,6 +3,7 @@ import { PluginError } from '@backfill/plugin-kit';
 import { Connection } from '@solana/web3.js';
 
 import { endpointOrigin } from './endpoint.ts';
+import { type PlainResponse, plainFetch } from './transport.ts';
 
 /** A JSON-RPC reply as the node sent it, unvalidated (parsed tolerantly). */
 interface RpcReply {
@@ -51,14 +52,17 @@ export class ChainRpc {
     this.#signal = ctx.signal;
     this.#limiter = ctx.limiter(endpointOrigin(url), { requestsPerSecond });
     const limiter = this.#limiter;
-    const observed = async (input: string, init: RequestInit) => {
-      let response: Response;
+    const send = plainFetch(REQUEST_TIMEOUT_MS);
+    const observed = async (
+      input: string,
+      init: Parameters<typeof send>[1],
+    ) => {
+      let response: PlainResponse;
       try {
-        // A timeout of its own, not the run's signal: undici keeps a
-        // listener on a passed signal per request, thousands in a run. An
-        // abort still stops the walk at the next limiter slot.
-        const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-        response = await fetch(input, { ...init, signal });
+        // No signal per request (a listener on the run's signal each, and
+        // CPU): an abort stops the walk at the next limiter slot, and a
+        // request in flight ends within the timeout.
+        response = await send(input, init);
       } catch (error) {
         ctx.countRequest('error');
         throw error;
@@ -175,7 +179,7 @@ function rateLimited(retryAfter: number | undefined): PluginError {
   });
 }
 
-async function httpError(response: Response): Promise<PluginError> {
+async function httpError(response: PlainResponse): Promise<PluginError> {
   const text = (await response.text()).slice(0, 200);
   const status = response.status;
   const hint =
