@@ -75,6 +75,11 @@ export async function startSolanaRpcServer(
   };
 
   const server = createServer(async (request, response) => {
+    if (request.method === 'GET' && request.url === '/stats') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(stats));
+      return;
+    }
     const number = ++stats.httpRequests;
     const body = await readBody(request);
     if (options.latencyMs) await delay(options.latencyMs);
