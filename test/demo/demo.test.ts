@@ -2,9 +2,10 @@
 // checks the rows of the database it reports against the demo node's own
 // ledger.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { expectedRows } from '../chain/ledger.ts';
 import { query, tableContent } from '../engine/helpers.ts';
@@ -50,6 +51,9 @@ describe('pnpm demo', () => {
     const { code, stdout } = await pnpmDemo();
     expect(code, stdout).toBe(0);
     const file = printed(stdout, /^database: +(\S+)$/m);
+    onTestFinished(() =>
+      rmSync(dirname(dirname(file)), { recursive: true, force: true }),
+    );
     const tip = Number(printed(stdout, /tip is slot (\d+)/));
     const [start, end] = printed(stdout, /^slots covered: +(\d+ to \d+)/m)
       .split(' to ')

@@ -6,7 +6,7 @@
 // at the node), then test/demo/recorded.yaml for the recorded programs, and
 // prints what was stored and how to look at it.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -21,9 +21,10 @@ import { readReport } from './report.ts';
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'packages/cli/bin/backfill.js');
 const PIPELINES = ['pipelines/daily-sync.yaml', 'test/demo/recorded.yaml'];
-// Its own folder, never the project's .backfill/: the demo's hours must
-// not count as done for a real run of the daily sync.
-const FOLDER = join(tmpdir(), 'backfill-demo');
+// A fresh folder of its own, never the project's .backfill/ (the demo's
+// hours must not count as done for a real run of the daily sync), nor
+// another demo's (two may run at once).
+const FOLDER = mkdtempSync(join(tmpdir(), 'backfill-demo-'));
 const DATABASE = join(FOLDER, '.backfill/backfill.db');
 
 const SAMPLE_QUERY =
@@ -32,9 +33,6 @@ const SAMPLE_QUERY =
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 const n = (value: number) => value.toLocaleString('en-US');
-
-rmSync(FOLDER, { recursive: true, force: true });
-mkdirSync(FOLDER, { recursive: true });
 
 const tip = demoTipSlot();
 const history = demoHistory(tip);
