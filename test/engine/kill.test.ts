@@ -67,8 +67,9 @@ function spawnRun(cwd: string, delayMs: number): ChildProcess {
 }
 
 /**
- * A warm kill-child.ts in `cwd`: modules loaded, waiting for `go` to read
- * the project and run as `backfill run --force` does.
+ * A warm kill-child.ts in `cwd`: modules and project loaded, waiting for
+ * `go` to run as `backfill run --force` does. The project file is read
+ * at spawn: rewrite it before spawning the child that should see it.
  */
 function spawnWarmRun(cwd: string): ChildProcess & { go(): void } {
   const child = spawn(process.execPath, ['--import', TSX, CHILD], {
@@ -116,13 +117,14 @@ describe('a run killed with SIGKILL at random instants', () => {
 
     let killedMidRun = 0;
     writeProject(killed.cwd, 100, true);
-    let next = spawnWarmRun(killed.cwd);
+    // Two children warm at any time: each has had two turns to load.
+    const warm = [spawnWarmRun(killed.cwd), spawnWarmRun(killed.cwd)];
     for (let i = 0; i < KILLS; i++) {
-      const child = next;
+      const child = warm.shift()!;
       const exit = exitOf(child);
       child.go();
       await started(child);
-      next = spawnWarmRun(killed.cwd); // warms up while this one runs
+      warm.push(spawnWarmRun(killed.cwd)); // warms up while others run
       await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
       child.kill('SIGKILL');
       await exit;
@@ -133,9 +135,12 @@ describe('a run killed with SIGKILL at random instants', () => {
       query(db(killed), 'SELECT min(state) AS s FROM chunks'),
       `seed ${seed}`,
     ).not.toEqual([{ s: 'done' }]);
+    // The last run, at full speed: a child that reads the new file.
+    for (const spare of warm) spare.kill();
     writeProject(killed.cwd, 0, true);
-    next.go();
-    expect(await exitOf(next), `seed ${seed}`).toBe(0);
+    const last = spawnWarmRun(killed.cwd);
+    last.go();
+    expect(await exitOf(last), `seed ${seed}`).toBe(0);
     expect(await reference).toBe(0);
 
     const want = tableContent(db(clean), 'counting');
