@@ -1,17 +1,16 @@
 // The public API of @backfill/core. Each subsystem adds its own lines.
 
 // Typed API for users of the older service (issue 3)
-export {
-  Backfiller,
-  type BackfillerOptions,
-  createBackfiller,
-  type JobResult,
-  type JobStartFailure,
-  type ScheduledJob,
-} from './api/backfiller.ts';
+export { Backfiller, createBackfiller } from './api/backfiller.ts';
 export { type CustomJob, customJobSpec } from './api/custom-job.ts';
 export { defaultJobFor, defaultJobs } from './api/default-jobs.ts';
 export type { JobRequest, OlderJob } from './api/jobs.ts';
+export type {
+  BackfillerOptions,
+  JobResult,
+  JobStartFailure,
+  ScheduledJob,
+} from './api/options.ts';
 export type { BackfillerStatus, JobProgress } from './api/status.ts';
 // Pipeline language, host config, plugins and validation (issue 2)
 export * from './config/host-config.ts';

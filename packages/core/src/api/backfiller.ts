@@ -1,12 +1,11 @@
-import type { Logger, Plugin } from '@backfill/plugin-kit';
+import type { Logger } from '@backfill/plugin-kit';
 import { silentLogger } from '@backfill/plugin-kit';
 
 import { messageOf } from '../engine/errors.ts';
 import type { Hooks } from '../engine/hooks.ts';
-import { type RunSummary, runPipeline, tappedHooks } from '../engine/runner.ts';
+import { runPipeline, tappedHooks } from '../engine/runner.ts';
 import { BackfillError } from '../errors/diagnostic.ts';
 import { tapMetrics } from '../metrics/engine-taps.ts';
-import type { BackfillMetrics } from '../metrics/registry.ts';
 import {
   PIPELINE_DEFAULTS,
   type PipelineSpec,
@@ -18,59 +17,24 @@ import type { Clock } from '../scheduler/clock.ts';
 import { systemClock } from '../scheduler/clock.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { statusOf } from '../status/open-state.ts';
-import type { RunProgress } from '../status/progress.ts';
 import type { StatusReport } from '../status/report.ts';
 import { builtinTransforms } from '../transforms/index.ts';
 import { type CustomJob, customJobSpec } from './custom-job.ts';
 import { defaultJobs } from './default-jobs.ts';
 import {
   type JobContext,
-  type JobRequest,
   jobsFromCode,
   jobsFromEnv,
   jobsFromFile,
 } from './jobs.ts';
+import type { BackfillerOptions, JobResult, ScheduledJob } from './options.ts';
 import {
   type BackfillerStatus,
   backfillerStatus,
   type JobProgress,
-  jobProgress,
+  progressOf,
+  runsOf,
 } from './status.ts';
-
-export interface BackfillerOptions {
-  /** The plugins that provide the jobs' sources and store. */
-  plugins: Plugin[];
-  /** Where every job writes unless it names its own. Default: sqlite. */
-  store?: StepSpec;
-  logger?: Logger;
-  /** Metrics fed by every run (createMetrics()). */
-  metrics?: BackfillMetrics;
-  /** Relative store paths resolve against it. Default: process.cwd(). */
-  cwd?: string;
-  /** What `${VAR}` and `BACKFILL_JOBS` read. Default: process.env. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** The older service's built-in chain and glacier jobs. Default true. */
-  defaultJobs?: boolean;
-  /** The scheduler's and the runs' time; a fake clock in tests. */
-  clock?: Clock;
-}
-
-/** A job that could not start (lease held, store unreachable...). */
-export interface JobStartFailure {
-  pipeline: string;
-  status: 'failed';
-  error: { code: string; message: string };
-}
-
-export type JobResult = RunSummary | JobStartFailure;
-
-/** A scheduled job as the older service registered one. */
-export interface ScheduledJob {
-  name: string;
-  cron: string;
-  request: JobRequest;
-  description?: string;
-}
 
 /** Creates a backfiller: the older service's entry point, on the engine. */
 export function createBackfiller(options: BackfillerOptions): Backfiller {
@@ -232,13 +196,7 @@ export class Backfiller {
 
   /** The progress of a run (by id) or of a job's newest run (by name). */
   async progress(jobOrRunId: string): Promise<JobProgress | null> {
-    const runs = runsOf(await this.#report());
-    const byId = runs.find((r) => r.id === jobOrRunId);
-    const newest = runs
-      .filter((r) => r.pipeline === jobOrRunId)
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
-    const run = byId ?? newest;
-    return run ? jobProgress(run) : null;
+    return progressOf(runsOf(await this.#report()), jobOrRunId);
   }
 
   // -------------------------------------------------------------------------
@@ -317,10 +275,4 @@ export class Backfiller {
   #cwd(): string {
     return this.#options.cwd ?? process.cwd();
   }
-}
-
-// ---------------------------------------------------------------------------
-
-function runsOf(report: StatusReport): RunProgress[] {
-  return [...report.active, ...report.completed, ...report.failed];
 }

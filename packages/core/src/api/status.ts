@@ -74,3 +74,21 @@ export function jobProgress(run: RunProgress): JobProgress {
     error: run.error,
   };
 }
+
+/** Every run of a report, whatever its state. */
+export function runsOf(report: StatusReport): RunProgress[] {
+  return [...report.active, ...report.completed, ...report.failed];
+}
+
+/** The progress of a run by id, else of a job's newest run by name. */
+export function progressOf(
+  runs: RunProgress[],
+  jobOrRunId: string,
+): JobProgress | null {
+  const byId = runs.find((r) => r.id === jobOrRunId);
+  const newest = runs
+    .filter((r) => r.pipeline === jobOrRunId)
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+  const run = byId ?? newest;
+  return run ? jobProgress(run) : null;
+}
