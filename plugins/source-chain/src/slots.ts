@@ -46,7 +46,10 @@ export async function slotRangeOf(
   const to = Date.parse(range.to) / 1000;
   const first = await rpc.call<number>('getFirstAvailableBlock', []);
   const tip = await rpc.call<number>('getSlot', [{ commitment }]);
-  const probe = new BlockTimes(rpc, tip, rememberedTimes(endpoint));
+  // The first available block is part of the key: a node whose ledger
+  // changed (or another node on a reused port) starts a memory of its own.
+  const known = rememberedTimes(`${endpoint} ${first}`);
+  const probe = new BlockTimes(rpc, tip, known);
   const start = await probe.firstSlotAtOrAfter(from, first);
   const end = (await probe.firstSlotAtOrAfter(to, start)) - 1;
   return { start, end };
