@@ -82,6 +82,15 @@ describe('the run logger', () => {
     expect(failed.err.message).toBe(
       'GET https://api.example/v1/offers?key=[REDACTED] returned 401',
     );
-    expect(failed).toMatchObject({ pipeline: 'counting', level: 'error' });
+    expect(failed).toMatchObject({
+      pipeline: 'counting',
+      level: 'error',
+      err: { type: 'PluginError', code: 'LEAKY_AUTH', errorClass: 'fatal' },
+    });
+    // The stack is kept, its copy of the message redacted too.
+    expect(failed.err.stack.split('\n')[0]).toBe(
+      'PluginError: GET https://api.example/v1/offers?key=[REDACTED] ' +
+        'returned 401',
+    );
   });
 });

@@ -25,9 +25,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: options.bindings ?? null,
       timestamp: pino.stdTimeFunctions.isoTime,
+      // `log` below serializes errors; pino's own err serializer, which
+      // runs after it, would take the result for an error of type Object.
+      serializers: { err: (value: unknown) => value },
       formatters: {
         level: (label) => ({ level: label }),
-        log: (object) => redactDeep(object, []),
+        // Errors are serialized first (type, code, stack, cause): the
+        // redaction below would otherwise flatten them to their message.
+        log: (object) => redactDeep(withSerializedErrors(object), []),
       },
       hooks: {
         // The last look at every line, bindings and error messages
@@ -42,3 +47,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 export type { Logger };
 export { REDACTED };
+
+// ---------------------------------------------------------------------------
+
+function withSerializedErrors(
+  object: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    out[key] = value instanceof Error ? pino.stdSerializers.err(value) : value;
+  }
+  return out;
+}
