@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
 
 const BIN = join(import.meta.dirname, '../../packages/cli/bin/backfill.js');
 
@@ -19,7 +21,7 @@ export function writeChainPipeline(
       `window: { start_block: ${spec.start}, end_block: ${spec.end} }`,
       'source:',
       '  use: chain',
-      '  batch_size: 50',
+      '  batch_size: 25',
       '  with:',
       `    programs: [${spec.programs.join(', ')}]`,
       `    rpc_url: ${spec.url}`,
@@ -61,22 +63,46 @@ export function started(child: ChildProcess): Promise<void> {
   });
 }
 
-/**
- * Runs to the end: the exit code, what the child wrote on stderr, and how
- * long the run took from its "run started" line to the exit.
- */
+/** Runs to the end: the exit code and what the child wrote on stderr. */
 export async function runToEnd(
   cwd: string,
-): Promise<{ code: number | null; stderr: string; runMs: number }> {
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawnRun(cwd);
   let stderr = '';
   child.stderr?.on('data', (data) => {
     stderr += data;
   });
   child.stdout?.resume();
-  const exit = exitOf(child);
-  await started(child);
-  const from = performance.now();
-  const code = await exit;
-  return { code, stderr, runMs: performance.now() - from };
+  return { code: await exitOf(child), stderr };
+}
+
+/** Rows of the chain table in `file`; 0 before the first batch. */
+export function storedRows(file: string): number {
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const table = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE name = 'chain'")
+      .get();
+    if (!table) return 0;
+    return (
+      db.prepare('SELECT count(*) AS n FROM chain').get() as {
+        n: number;
+      }
+    ).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** Resolves once `file` holds more than `rows` rows, or the child exited. */
+export async function grown(
+  file: string,
+  rows: number,
+  child: ChildProcess,
+): Promise<void> {
+  while (child.exitCode === null && child.signalCode === null) {
+    if (storedRows(file) > rows) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

@@ -15,9 +15,11 @@ import {
 } from '../servers/solana-rpc/index.ts';
 import {
   exitOf,
+  grown,
   runToEnd,
   spawnRun,
   started,
+  storedRows,
   writeChainPipeline,
 } from './cli.ts';
 import { expectedRows } from './ledger.ts';
@@ -28,7 +30,7 @@ const TOKEN = 'TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA';
 const START = 452_414_200;
 const END = 452_414_499;
 const PROGRAMS = [MARGINFI, LEVERAGE, TOKEN];
-const KILLS = 5;
+const KILLS = 6;
 
 const history = defaultHistory();
 const expected = expectedRows(history, PROGRAMS, START, END);
@@ -39,8 +41,6 @@ const [clean, killed] = folders as [
 ];
 const db = (folder: { cwd: string }) => join(folder.cwd, '.backfill/chain.db');
 let server: SolanaRpcServer;
-/** How long the clean run took from "run started" to its exit, ms. */
-let runMs = 0;
 
 beforeAll(async () => {
   server = await startSolanaRpcServer({ history });
@@ -54,7 +54,6 @@ beforeAll(async () => {
   }
   const run = await runToEnd(clean.cwd);
   expect(run.code, run.stderr).toBe(0);
-  runMs = run.runMs;
 });
 afterAll(async () => {
   await server?.close();
@@ -121,12 +120,16 @@ describe('a chain run killed with SIGKILL at random instants', () => {
     };
     let killedMidRun = 0;
     for (let i = 0; i < KILLS; i++) {
+      const before = storedRows(db(killed));
       const child = spawnRun(killed.cwd);
       child.stdout?.resume();
       const exit = exitOf(child);
       await started(child);
-      // Anywhere in a run: its length is the clean run's, measured.
-      const wait = Math.floor(random() * runMs * 0.6);
+      // Every other run dies soon after a batch of its own went in, so that
+      // resumes start from cursors inside the walk; the others while the
+      // walk pages down to the range, before any batch.
+      if (i % 2 === 1) await grown(db(killed), before, child);
+      const wait = Math.floor(random() * (i % 2 ? 150 : 500));
       await new Promise((r) => setTimeout(r, wait));
       if (child.kill('SIGKILL')) killedMidRun++;
       await exit;
