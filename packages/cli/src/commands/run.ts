@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 
 import type { RunFlags } from '../run/flags.ts';
 
@@ -28,6 +28,18 @@ export function defineRun(program: Command): void {
     .option('--config <file>', 'a job list in the older JSON format')
     .option('--run-once', 'run the built-in job of --source once')
     .option('--source <name>', 'with --run-once: chain or glacier')
+    .addOption(
+      new Option('--log-level <level>', 'pino level (default: info)').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'fatal',
+        'silent',
+      ]),
+    )
+    .option('--no-color', 'no colour in logs and the progress bar')
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 1 a run failed, 2 wrong usage, ' +

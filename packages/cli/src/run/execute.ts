@@ -7,9 +7,15 @@ import {
   redactDeep,
   runPipeline,
   SIGNAL_EXIT_CODES,
+  tappedHooks,
 } from '@backfill/core';
 
 import { EXIT } from '../exit.ts';
+import {
+  attachProgressBar,
+  logDestination,
+  terminalFacts,
+} from '../progress/index.ts';
 import { formatPlan, planOf } from './dry-run.ts';
 import {
   limitFlag,
@@ -57,10 +63,16 @@ export async function executeRuns(input: RunInput): Promise<number> {
     return EXIT.ok;
   }
 
+  // A bar and pretty logs on a terminal only: see progress/terminal.ts.
+  const facts = terminalFacts({ json: flags.json, color: flags.color });
+  const destination = logDestination(facts);
   const logger = createLogger({
     secrets,
-    level: process.env.BACKFILL_LOG_LEVEL ?? 'info',
+    level: flags.logLevel ?? process.env.BACKFILL_LOG_LEVEL ?? 'info',
+    ...(destination ? { destination } : {}),
   });
+  const hooks = tappedHooks(input.registry);
+  const bar = attachProgressBar(hooks, { facts });
   const stop = new AbortController();
   let signal: keyof typeof SIGNAL_EXIT_CODES | undefined;
   const removeHandlers = onStopSignals((received) => {
@@ -76,6 +88,7 @@ export async function executeRuns(input: RunInput): Promise<number> {
         results.push(
           await runPipeline(spec, {
             registry: input.registry,
+            hooks,
             cwd: input.cwd,
             logger,
             ...(window === undefined ? {} : { window }),
@@ -93,6 +106,7 @@ export async function executeRuns(input: RunInput): Promise<number> {
       }
     }
   } finally {
+    bar.stop();
     removeHandlers();
   }
 

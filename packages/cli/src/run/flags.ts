@@ -15,6 +15,10 @@ export interface RunFlags {
   config?: string;
   runOnce?: boolean;
   source?: string;
+  /** pino level; overrides BACKFILL_LOG_LEVEL. */
+  logLevel?: string;
+  /** commander's `--no-color`: false when given. */
+  color?: boolean;
 }
 
 /** The window the flags ask for; undefined when they ask for none. */
