@@ -73,8 +73,13 @@ function backfillRun(pipeline: string, url: string): Promise<number | null> {
 function printReport(): void {
   const report = readReport(DATABASE);
   const main = report.runs.find((run) => run.pipeline === 'daily-sync');
+  // The recorded pipeline lists bare addresses; the main job, aliases.
   const programs = Object.entries(report.byProgram)
-    .map(([program, count]) => `${program} ${n(count)}`)
+    .map(([program, count]) =>
+      program.length > 20
+        ? `${program.slice(0, 13)}... (recorded) ${n(count)}`
+        : `${program} ${n(count)}`,
+    )
     .join(', ');
   print('== Demo done');
   print(`records stored:  ${n(report.records)} (${programs})`);
