@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: runs every test/bench/*.bench.ts in its own process (so that
 // peak memory is each benchmark's own) and prints what each reports.
-// `pnpm bench NAME` runs the benchmarks whose file name contains NAME.
+// `pnpm bench NAME` runs the benchmarks whose file name starts with NAME.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? '';
 const files = readdirSync(here)
-  .filter((name) => name.endsWith('.bench.ts') && name.includes(filter))
+  .filter((name) => name.endsWith('.bench.ts') && name.startsWith(filter))
   .sort();
 
 let failed = 0;
