@@ -43,6 +43,11 @@ export interface ChainHistory {
   readonly firstSlot: number;
   readonly lastSlot: number;
   block(slot: number): BlockInfo;
+  /**
+   * The signatures of every transaction in a block (votes and other
+   * programs too), in block order; none for a skipped slot.
+   */
+  blockSignatures(slot: number): string[];
   /** Slots at or below `fromSlot` where `address` appears, newest first. */
   activeSlots(address: string, fromSlot: number): Iterable<number>;
   /** The address's signatures in one slot, highest index first. */
@@ -58,6 +63,13 @@ export interface ChainHistory {
 export function mergeHistories(parts: ChainHistory[]): ChainHistory {
   const covering = (slot: number) =>
     parts.find((part) => part.firstSlot <= slot && slot <= part.lastSlot);
+  const locate = (signature: string) => {
+    for (const part of parts) {
+      const entry = part.locate(signature);
+      if (entry) return entry;
+    }
+    return undefined;
+  };
   return {
     firstSlot: Math.min(...parts.map((part) => part.firstSlot)),
     lastSlot: Math.max(...parts.map((part) => part.lastSlot)),
@@ -67,6 +79,13 @@ export function mergeHistories(parts: ChainHistory[]): ChainHistory {
         if (!info.skipped) return info;
       }
       return covering(slot)?.block(slot) ?? { skipped: true };
+    },
+    blockSignatures(slot) {
+      const located = parts
+        .flatMap((part) => part.blockSignatures(slot))
+        .map((signature) => locate(signature) as SignatureEntry);
+      located.sort((a, b) => a.transactionIndex - b.transactionIndex);
+      return located.map((entry) => entry.signature);
     },
     *activeSlots(address, fromSlot) {
       const iterators = parts.map((part) =>
@@ -95,13 +114,7 @@ export function mergeHistories(parts: ChainHistory[]): ChainHistory {
         .flatMap((part) => part.slotSignatures(address, slot))
         .sort((a, b) => b.transactionIndex - a.transactionIndex);
     },
-    locate(signature) {
-      for (const part of parts) {
-        const entry = part.locate(signature);
-        if (entry) return entry;
-      }
-      return undefined;
-    },
+    locate,
     transaction(signature) {
       for (const part of parts) {
         if (part.locate(signature)) return part.transaction(signature);

@@ -81,6 +81,12 @@ export function recordedHistory(
     firstSlot: Math.min(...slots),
     lastSlot: Math.max(...slots),
     block: (slot) => ({ skipped: false, blockTime: mainnetTimeOf(slot) }),
+    // Only the recorded transactions: the rest of a block was not recorded.
+    blockSignatures: (slot) =>
+      entries
+        .filter((e) => e.slot === slot)
+        .sort((a, b) => a.transactionIndex - b.transactionIndex)
+        .map((e) => e.signature),
     *activeSlots(address, fromSlot) {
       for (const slot of slots) {
         if (slot > fromSlot) continue;
