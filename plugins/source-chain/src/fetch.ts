@@ -5,6 +5,7 @@ import { PluginError } from '@backfill/plugin-kit';
 
 import { type AccountsCursor, snapshotAccounts } from './accounts.ts';
 import { aliasTable, type Program, resolveProgram } from './aliases.ts';
+import { anchorAbove, type WalkAnchor } from './anchor.ts';
 import { isLoopback, resolveEndpoint } from './endpoint.ts';
 import type { ChainParams } from './params.ts';
 import { ChainRpc } from './rpc.ts';
@@ -61,12 +62,24 @@ export async function* fetchChain(
       );
     }
   }
+  // One anchor serves every program of the chunk, found when a walk
+  // first needs it (a resumed walk pages from its cursor).
+  let anchor: Promise<WalkAnchor | null> | undefined;
+  const start = async () => {
+    anchor ??= anchorAbove(rpc, range.end, commitment).then((found) => {
+      ctx.logger.debug({ anchor: found?.slot ?? null }, 'chain walk anchor');
+      return found;
+    });
+    return (await anchor)?.signature ?? null;
+  };
   for (let i = first; i < programs.length; i++) {
+    const cursor = i === first ? resume : null;
     yield* walkProgram(
       rpc,
       programs[i] as Program,
       range,
-      i === first ? resume : null,
+      cursor,
+      cursor?.before ? null : await start(),
       {
         commitment,
         includeFailed: params.include_failed ?? true,

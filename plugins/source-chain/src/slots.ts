@@ -12,6 +12,12 @@ export interface SlotRange {
 // Codes nodes give for a slot without a block: -32004 block not available,
 // -32007 skipped (ledger jump), -32009 skipped (long-term storage).
 const NO_BLOCK = new Set([-32004, -32007, -32009]);
+/** Whether a node's error says the slot holds no block (or not yet). */
+export function isNoBlock(error: unknown): boolean {
+  const code = (error as { details?: { rpcCode?: number } }).details?.rpcCode;
+  return code !== undefined && NO_BLOCK.has(code);
+}
+
 /** Slots probed past a skipped one before giving up on a time. */
 const MAX_PROBES = 200;
 /** Block times remembered per endpoint before the memory starts over. */
@@ -104,9 +110,7 @@ class BlockTimes {
     try {
       return await this.rpc.call<number | null>('getBlockTime', [slot]);
     } catch (error) {
-      const code = (error as { details?: { rpcCode?: number } }).details
-        ?.rpcCode;
-      if (code !== undefined && NO_BLOCK.has(code)) return null;
+      if (isNoBlock(error)) return null;
       throw error;
     }
   }

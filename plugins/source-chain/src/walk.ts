@@ -43,18 +43,21 @@ const PAGE_LIMIT = 1000;
 
 /**
  * The transactions of one program over a slot range, newest first, in
- * batches of `batchSize` records, each with the cursor after it.
+ * batches of `batchSize` records, each with the cursor after it. Pages
+ * start at the cursor's `before`, else at `start` (a signature of a slot
+ * above the range), else at the tip.
  */
 export async function* walkProgram(
   rpc: ChainRpc,
   program: Program,
   range: SlotRange,
   resume: WalkCursor | null,
+  start: string | null,
   options: WalkOptions,
 ): AsyncGenerator<SourceBatch> {
   let slot = resume?.slot ?? Number.POSITIVE_INFINITY;
   let seen = new Set(resume?.seen ?? []);
-  let anchor = resume?.before ?? null;
+  let anchor = resume?.before ?? start;
   let last: string | null = null;
   let pageBefore = anchor ?? undefined;
   let records: SourceRecord[] = [];

@@ -78,7 +78,8 @@ describe('chain source against the endpoint', () => {
   it('resends a batch whose 200 reply holds 429 errors', async () => {
     server = await startSolanaRpcServer({
       history: history(),
-      rateLimit: { requests: [2], inBatchReply: true },
+      // The fourth: after getSlot, getBlock (the anchor) and the page.
+      rateLimit: { requests: [4], inBatchReply: true },
     });
     const params = {
       programs: ['marginfi'],
