@@ -85,9 +85,20 @@ export async function* walkProgram(
     return page;
   };
   let nextPage = pageAfter(pageBefore);
+  // A node that cannot place a `before` answers an empty page, as it does
+  // below the address's first transaction: from the anchor, an empty
+  // first page is asked again from the tip before the history ends.
+  let fromStart = start !== null && anchor === start;
 
   for (;;) {
     const page = await nextPage;
+    if (page.length === 0 && fromStart) {
+      fromStart = false;
+      anchor = null;
+      nextPage = pageAfter(undefined);
+      continue;
+    }
+    fromStart = false;
     // Only an empty page ends the history: a short one may just be a page
     // the node cut early.
     if (page.length === 0) break;

@@ -63,10 +63,14 @@ async function walk(
   programs: string[],
   start: number,
   end: number,
-  options: { style?: SkippedSlotStyle; batchSize?: number } = {},
+  options: {
+    style?: SkippedSlotStyle;
+    batchSize?: number;
+    ledger?: ChainHistory;
+  } = {},
 ) {
   server = await startSolanaRpcServer({
-    history,
+    history: options.ledger ?? history,
     skippedSlotStyle: options.style,
   });
   const params = { programs, rpc_url: server.url, requests_per_second: 1e5 };
@@ -150,6 +154,29 @@ describe('the end slot of a chunk', () => {
 
     expect(run.keys).toEqual(keysIn(history, MARGINFI, start, end));
     expect(run.blocks).toBe(3);
+  });
+});
+
+describe('an anchor the node cannot place', () => {
+  it('is given up for the tip: nothing is lost', async () => {
+    const start = FIRST + 30_000;
+    const end = FIRST + 31_999;
+    const anchor = history.blockSignatures(anchorSlot(end))[0];
+    // As a node whose index lacks the anchor: an empty page for it.
+    const ledger: ChainHistory = {
+      ...history,
+      locate: (signature) =>
+        signature === anchor ? undefined : history.locate(signature),
+    };
+    const run = await walk(['marginfi'], start, end, { ledger });
+
+    const own = keysIn(history, MARGINFI, start, end);
+    const newer = keysIn(history, MARGINFI, end + 1, TIP);
+    expect(run.keys).toEqual(own);
+    expect([newer.length, own.length]).toEqual([5362, 1362]);
+    // The empty page from the anchor, then 7 from the tip down through
+    // the 6,724 newer and own signatures to the first below the chunk.
+    expect(run.pages).toBe(8);
   });
 });
 
