@@ -22,6 +22,7 @@ export { silentLogger } from './logger.ts';
 export type { Plugin } from './plugin.ts';
 export { definePlugin, isPlugin } from './plugin.ts';
 export type { Chunk, ChunkRange } from './range.ts';
+export { sleep } from './sleep.ts';
 export type {
   Gap,
   ParamProblem,

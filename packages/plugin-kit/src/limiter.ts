@@ -1,3 +1,5 @@
+import { sleep } from './sleep.ts';
+
 export interface RateLimiterOptions {
   /** Sustained requests per second. Default 10. */
   requestsPerSecond?: number;
@@ -140,20 +142,4 @@ class SpacingLimiter implements RateLimiter {
     this.#inFlight--;
     this.#waiters.shift()?.();
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -7,7 +7,7 @@ import {
   ListJobsCommand,
   type ListJobsOutput,
 } from '@aws-sdk/client-glacier';
-import type { Logger } from '@backfill/plugin-kit';
+import { type Logger, sleep } from '@backfill/plugin-kit';
 
 import { fatal, retriable } from './errors.ts';
 import type { GlacierApi } from './glacier-api.ts';
@@ -243,19 +243,4 @@ function describeTarget(target: JobTarget): string {
   return target.kind === 'archive'
     ? `archive ${target.archiveId}`
     : 'the vault inventory';
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    function onAbort() {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,3 +1,5 @@
+import { sleep } from '@backfill/plugin-kit';
+
 /**
  * Time as the engine sees it. Tests inject a fake one so that backoff
  * delays are asserted exactly, without waiting.
@@ -11,19 +13,5 @@ export interface Clock {
 /** The wall clock and real timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(done, ms);
-      function done() {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }
-      function onAbort() {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  },
+  sleep,
 };
