@@ -181,3 +181,69 @@ describe('resuming from a yielded cursor', () => {
     expect(api.requests.length).toBe(before);
   });
 });
+
+describe('detection of a next token nested in an envelope', () => {
+  const envelopes: Array<[string, (next: string | null) => object]> = [
+    ['meta.next', (next) => ({ meta: { next } })],
+    ['links.next', (next) => ({ links: { next } })],
+    [
+      'pagination.next_cursor',
+      (next) => ({ pagination: { next_cursor: next } }),
+    ],
+    ['paging.next', (next) => ({ paging: { next } })],
+  ];
+  for (const [path, envelope] of envelopes) {
+    it(`${path}: sent back as cursor, every page fetched, no warning`, async () => {
+      const route = `/nested-${path.replace('.', '-')}`;
+      const tokens = ['p2', 'p3', null];
+      api.queue(
+        route,
+        ...tokens.map((next, at) => ({
+          status: 200,
+          body: {
+            data: api.records.slice(at * 10, at * 10 + 10),
+            ...envelope(next),
+          },
+        })),
+      );
+      const { ctx, logs } = handMadeContext({
+        api_endpoint: `${api.url}${route}`,
+      });
+      const { keys, error } = await drain(ctx);
+      expect(error).toBeNull();
+      expect(keys).toEqual(ALL);
+      expect(asked(route)).toEqual(['', 'cursor=p2', 'cursor=p3']);
+      expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
+    });
+  }
+});
+
+describe('a first reply with no paging signal', () => {
+  it('is taken as the whole answer, with a warning naming the endpoint redacted', async () => {
+    const { ctx, logs } = handMadeContext({
+      api_endpoint: `${api.url}/single`,
+      query_params: { api_key: 'key-single-page-0001' },
+    });
+    const { keys, error } = await drain(ctx);
+    expect(error).toBeNull();
+    expect(keys).toEqual(ALL);
+    expect(logs.filter((l) => l.level === 'warn')).toEqual([
+      {
+        level: 'warn',
+        msg:
+          'no pagination detected in the first reply: treating the endpoint ' +
+          'as a single page; set pagination if it pages',
+        fields: { endpoint: `${api.url}/single?api_key=[REDACTED]` },
+      },
+    ]);
+  });
+
+  it('gets no warning when pagination is configured as none', async () => {
+    const { ctx, logs } = handMadeContext({
+      api_endpoint: `${api.url}/single`,
+      pagination: { style: 'none' },
+    });
+    await drain(ctx);
+    expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+});

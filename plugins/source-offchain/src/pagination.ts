@@ -53,6 +53,8 @@ const NEXT_URL_PATHS = [
   'pagination.next',
   'pagination.next_url',
   'meta.next',
+  'meta.next_url',
+  'meta.links.next',
 ];
 /** Cursor fields, each with the request parameter that carries it back. */
 const CURSOR_FIELDS: ReadonlyArray<readonly [string, string]> = [
@@ -67,6 +69,15 @@ const CURSOR_FIELDS: ReadonlyArray<readonly [string, string]> = [
   ['pagination.next_cursor', 'cursor'],
   ['paging.cursors.after', 'after'],
   ['next', 'cursor'],
+  // Envelopes that nest the next token; the URL forms are above.
+  ['meta.next', 'cursor'],
+  ['meta.nextCursor', 'cursor'],
+  ['meta.cursor', 'cursor'],
+  ['links.next', 'cursor'],
+  ['pagination.next', 'cursor'],
+  ['pagination.nextCursor', 'cursor'],
+  ['paging.next', 'cursor'],
+  ['paging.next_cursor', 'cursor'],
 ];
 const HAS_MORE_PATHS = ['has_more', 'hasMore', 'meta.has_more'];
 const TOTAL_PATHS = [

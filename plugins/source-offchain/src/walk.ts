@@ -81,8 +81,11 @@ export async function* walkPages(
       const url = pageUrl(base, state.plan, state);
       const where = `page ${state.pages + 1}`;
       const reply = await client.fetchPage(url, where);
-      if (state.plan === null) state.plan = detectPlan(reply);
-      else if (state.pages === 0) state.plan = completePlan(state.plan, reply);
+      if (state.plan === null) {
+        state.plan = detectPlan(reply);
+        if (state.plan.style === 'none') warnSinglePage(ctx, base, redactor);
+      } else if (state.pages === 0)
+        state.plan = completePlan(state.plan, reply);
       const plan = state.plan;
 
       const shown = redactor.url(url);
@@ -171,6 +174,23 @@ function advance(
     if (total !== null && reached >= total) state.done = true;
   } else if (signals.next === null) state.done = true;
   return state;
+}
+
+/**
+ * A reply with no paging signal is taken as the whole answer; an API that
+ * pages in a way detection does not know would lose every page after the
+ * first, so the operator is told.
+ */
+function warnSinglePage(
+  ctx: SourceContext<OffchainParams>,
+  base: URL,
+  redactor: Redactor,
+): void {
+  ctx.logger.warn(
+    { endpoint: redactor.url(base) },
+    'no pagination detected in the first reply: treating the endpoint as ' +
+      'a single page; set pagination if it pages',
+  );
 }
 
 /** Adds a token or URL to the seen set; false when it was there. */
