@@ -313,6 +313,35 @@ describe('job lists', () => {
     ]);
   });
 
+  it("report each job's own errors when another job is wrong too", async () => {
+    const p = await project(
+      {
+        'jobs.json':
+          '{"jobs":[{"name":"x","request":{"source":"offchain"}},' +
+          '{"name":"a","request":{"source":"chain","batch_size":"10",' +
+          '"chain_params":{"programs":["marginfi"]}}}]}',
+      },
+      { paths: ['jobs.json'] },
+    );
+    expect(p.files.at(-1)!.diagnostics).toMatchObject([
+      {
+        code: 'INVALID_VALUE',
+        line: 1,
+        column: 42,
+        message:
+          'jobs[0].request.source must be one of "chain", "glacier", ' +
+          '"off-chain", got "offchain"; did you mean "off-chain"?',
+      },
+      {
+        code: 'WRONG_TYPE',
+        line: 1,
+        column: 108,
+        message:
+          'jobs[1].request.batch_size must be an integer, got the string "10"',
+      },
+    ]);
+  });
+
   it('read BACKFILL_JOBS with positions inside the variable', async () => {
     const p = await project(
       {},

@@ -43,7 +43,9 @@ type Verbose = ErrorObject & { parentSchema?: Record<string, unknown> };
  * Keeps, for each failed oneOf/anyOf, only the errors of the branch the
  * user meant: the one whose `use`/`source` matched, else the one with the
  * fewest errors. A discriminator that matches no branch, or a value of a
- * type no branch takes, becomes one error of its own.
+ * type no branch takes, becomes one error of its own. Errors belong to a
+ * union by schema path and instance path both: every item of a list
+ * shares the schema path of its union.
  */
 // Not yet: a branch that is a bare `$ref` reports its errors under the
 // referenced schema's path, so they cannot be told apart by branch and are
@@ -60,7 +62,10 @@ function reduceBranches(errors: readonly ErrorObject[]): ErrorObject[] {
     const prefix = `${union.schemaPath}/`;
     const branches = new Map<number, ErrorObject[]>();
     for (const e of kept) {
+      // Items of one list share the schema path: the instance tells apart
+      // the union of jobs[0] from that of jobs[1].
       if (!e.schemaPath.startsWith(prefix)) continue;
+      if (!isWithin(e.instancePath, union.instancePath)) continue;
       const index = Number.parseInt(e.schemaPath.slice(prefix.length), 10);
       branches.set(index, [...(branches.get(index) ?? []), e]);
     }
@@ -72,6 +77,11 @@ function reduceBranches(errors: readonly ErrorObject[]): ErrorObject[] {
     for (const e of replacement) if (!kept.includes(e)) kept.push(e);
   }
   return kept;
+}
+
+/** True when `path` is `base` or a pointer below it. */
+function isWithin(path: string, base: string): boolean {
+  return path === base || path.startsWith(`${base}/`);
 }
 
 function pickBranch(
