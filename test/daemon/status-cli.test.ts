@@ -156,3 +156,78 @@ describe('backfill status --json', () => {
     );
   });
 });
+
+describe('backfill status without a pipelines folder', () => {
+  let bare: string;
+  beforeAll(() => {
+    bare = mkdtempSync(join(tmpdir(), 'backfill-status-bare-'));
+    writeFileSync(
+      join(bare, 'p.yaml'),
+      [
+        'version: 1',
+        'name: loose',
+        'window:',
+        '  from: 2026-01-01T00:00:00Z',
+        '  to: 2026-01-02T00:00:00Z',
+        'source:',
+        '  use: off-chain',
+        `  with: { api_endpoint: "${api.url}/next-url" }`,
+        '',
+      ].join('\n'),
+    );
+  });
+  afterAll(() => rmSync(bare, { recursive: true, force: true }));
+
+  function inBare(args: string[]) {
+    return new Promise<{ code: number; stdout: string; stderr: string }>(
+      (resolve) => {
+        execFile(
+          process.execPath,
+          [CLI, ...args],
+          { cwd: bare, env: { ...process.env, CI: '1' } },
+          (error, stdout, stderr) =>
+            resolve({
+              code: error ? Number((error as { code?: number }).code) : 0,
+              stdout,
+              stderr,
+            }),
+        );
+      },
+    );
+  }
+
+  it('shows nothing, and exits 0, before any run', async () => {
+    const { code, stdout, stderr } = await inBare(['status', '--json']);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(JSON.parse(stdout).pipelines).toEqual([]);
+  });
+
+  it('shows a pipeline run from a file, read from the default ledger', async () => {
+    expect((await inBare(['run', 'p.yaml'])).code).toBe(0);
+
+    const { code, stdout, stderr } = await inBare(['status', '--json']);
+    expect([code, stderr]).toEqual([0, '']);
+    const status = JSON.parse(stdout);
+    expect(status.pipelines).toMatchObject([
+      {
+        name: 'loose',
+        lastRun: { status: 'succeeded' },
+        chunks: { pending: 0, running: 0, done: 1, failed: 0 },
+      },
+    ]);
+    expect(status.completed).toHaveLength(1);
+    expect(status.completed[0]).toMatchObject({
+      pipeline: 'loose',
+      recordsStored: 25,
+    });
+
+    const one = await inBare(['status', 'loose']);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^loose\s+succeeded/m);
+    const unknown = await inBare(['status', 'nope']);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      'backfill: no pipeline is named "nope" (known: loose)\n',
+    ]);
+  });
+});

@@ -69,6 +69,8 @@ export async function loadPipelines(
   paths: string[],
   jobList: string | undefined,
   cwd: string,
+  /** Status: no pipelines folder is no pipeline, not an error. */
+  folderOptional = false,
 ): Promise<Project> {
   const { BackfillError, loadProject } = await import('@backfill/core');
   const { bundledPlugins } = await import('../validate/bundled.ts');
@@ -85,6 +87,14 @@ export async function loadPipelines(
     });
   } catch (error) {
     if (BackfillError.is(error) && error.code === 'PATH_NOT_FOUND') {
+      if (folderOptional && files.length === 0 && !jobList) {
+        return loadProject({
+          cwd,
+          paths: [],
+          jobsFromEnv: true,
+          bundledPlugins,
+        });
+      }
       throw new CliError(error.code, error.message, EXIT.usage);
     }
     throw error;

@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import type { StatusReport, StepSpec } from '@backfill/core';
 import type { Command } from 'commander';
 
 import { CliError, EXIT } from '../exit.ts';
@@ -37,7 +41,7 @@ async function showStatus(pipeline: string | undefined, flags: StatusFlags) {
     );
   }
 
-  const project = await loadPipelines([], flags.config, cwd);
+  const project = await loadPipelines([], flags.config, cwd, true);
   const invalid = project.files.filter((f) => !f.valid);
   if (invalid.length > 0) {
     // Status still reads the ledger of the valid pipelines.
@@ -46,23 +50,23 @@ async function showStatus(pipeline: string | undefined, flags: StatusFlags) {
         '(run backfill validate)\n',
     );
   }
-  const specs = pipeline
-    ? project.pipelines.filter((p) => p.name === pipeline)
-    : project.pipelines;
-  if (pipeline && specs.length === 0) {
-    const known = project.pipelines.map((p) => p.name).join(', ');
+  // The ledger is read whole: a pipeline run from a file outside the
+  // pipelines folder (`backfill run p.yaml`) is shown too.
+  const whole = await core.statusOf(project.pipelines, {
+    registry: project.registry,
+    cwd,
+    runsPerPipeline: runs,
+    ledgers: await defaultLedger(cwd),
+  });
+  const report = pipeline ? only(whole, pipeline) : whole;
+  if (pipeline && report.pipelines.length === 0) {
+    const known = whole.pipelines.map((p) => p.name).join(', ');
     throw new CliError(
       'STATUS_UNKNOWN_PIPELINE',
       `no pipeline is named "${pipeline}" (known: ${known || 'none'})`,
       EXIT.usage,
     );
   }
-
-  const report = await core.statusOf(specs, {
-    registry: project.registry,
-    cwd,
-    runsPerPipeline: runs,
-  });
   // Run errors may quote a request: no secret leaves in them.
   const secrets = [
     ...project.config.secrets,
@@ -74,4 +78,27 @@ async function showStatus(pipeline: string | undefined, flags: StatusFlags) {
       ? `${JSON.stringify(shown, null, 2)}\n`
       : core.formatStatus(shown),
   );
+}
+
+/**
+ * The default state store, when it exists: where `backfill run p.yaml`
+ * writes with no store named. Not created when absent.
+ */
+async function defaultLedger(cwd: string): Promise<StepSpec[]> {
+  const { DEFAULT_DATABASE_PATH } = await import('@backfill/store-sqlite');
+  const file = resolve(cwd, DEFAULT_DATABASE_PATH);
+  return existsSync(file) ? [{ use: 'sqlite', with: {} }] : [];
+}
+
+/** The report narrowed to one pipeline. */
+function only(report: StatusReport, name: string): StatusReport {
+  const mine = <T extends { pipeline: string }>(runs: T[]) =>
+    runs.filter((r) => r.pipeline === name);
+  return {
+    ...report,
+    pipelines: report.pipelines.filter((p) => p.name === name),
+    active: mine(report.active),
+    completed: mine(report.completed),
+    failed: mine(report.failed),
+  };
 }

@@ -17,6 +17,11 @@ export interface StatusOptions {
   stateStore?: StepSpec;
   now?: number;
   runsPerPipeline?: number;
+  /**
+   * Stores read whole: every pipeline their ledger knows is reported,
+   * loaded or not. Given, the stores of `pipelines` are read whole too.
+   */
+  ledgers?: StepSpec[];
 }
 
 /**
@@ -30,17 +35,27 @@ export async function statusOf(
 ): Promise<StatusReport> {
   const now = options.now ?? Date.now();
   const reports: StatusReport[] = [];
-  await forEachStateStore(pipelines, options, async (state, names) => {
+  const whole = options.ledgers !== undefined;
+  // A pipeline found in two ledgers is reported from the first: the store
+  // of its loaded spec comes before the extra ledgers.
+  const reported = new Set<string>();
+  const read = async (state: StateBackend, loaded: string[]) => {
+    const names = whole
+      ? [...new Set([...loaded, ...(await ledgerNames(state))])]
+      : loaded;
+    const fresh = names.filter((name) => !reported.has(name));
+    for (const name of fresh) reported.add(name);
     reports.push(
       await readStatus(state, {
-        pipelines: names,
+        pipelines: fresh,
         now,
         ...(options.runsPerPipeline
           ? { runsPerPipeline: options.runsPerPipeline }
           : {}),
       }),
     );
-  });
+  };
+  await forEachStateStore(pipelines, options, read, options.ledgers ?? []);
   return mergeStatus(reports, now);
 }
 
@@ -52,6 +67,8 @@ export async function forEachStateStore(
   pipelines: PipelineSpec[],
   options: Pick<StatusOptions, 'registry' | 'cwd' | 'stateStore'>,
   read: (state: StateBackend, names: string[]) => Promise<void>,
+  /** Stores opened too, with no pipeline named, after the pipelines'. */
+  extraStores: StepSpec[] = [],
 ): Promise<void> {
   const groups = new Map<string, { store: StepSpec; names: string[] }>();
   for (const spec of pipelines) {
@@ -60,6 +77,10 @@ export async function forEachStateStore(
     const group = groups.get(key) ?? { store, names: [] };
     group.names.push(spec.name);
     groups.set(key, group);
+  }
+  for (const store of extraStores) {
+    const key = JSON.stringify([store.use, store.with]);
+    if (!groups.has(key)) groups.set(key, { store, names: [] });
   }
   for (const { store, names } of groups.values()) {
     const opened = await openState(store, options);
@@ -72,6 +93,11 @@ export async function forEachStateStore(
 }
 
 // ---------------------------------------------------------------------------
+
+/** Every pipeline with a run in the ledger. */
+async function ledgerNames(state: StateBackend): Promise<string[]> {
+  return [...new Set((await state.listRuns()).map((r) => r.pipeline))];
+}
 
 type StoreOptions = Pick<StatusOptions, 'registry' | 'cwd' | 'stateStore'>;
 
