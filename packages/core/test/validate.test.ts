@@ -158,6 +158,25 @@ source:
     ]);
   });
 
+  it("runs a transform's check(): a filter that does not parse", async () => {
+    const p = await project({
+      'pipelines/a.yaml':
+        'version: 1\nname: a\nsource: { use: fixture, with: { programs: [drift] } }\n' +
+        'transform:\n  - use: filter\n    with:\n      where: "(("\n',
+    });
+    expect(p.files.at(-1)!.diagnostics).toMatchObject([
+      {
+        code: 'TRANSFORM_FILTER_SYNTAX',
+        line: 7,
+        column: 14,
+        pointer: '/transform/0/with/where',
+        message:
+          'the filter expression does not parse at character 2: ' +
+          'Expected ")" before end of expression',
+      },
+    ]);
+  });
+
   it('never prints a value resolved from the environment', async () => {
     const p = await project(
       {

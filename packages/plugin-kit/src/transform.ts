@@ -1,6 +1,6 @@
 import type { JsonSchema } from './json.ts';
 import type { Logger } from './logger.ts';
-import type { SourceRecord } from './source.ts';
+import type { ParamProblem, SourceRecord } from './source.ts';
 
 /**
  * What a transform makes of one record: the same or a new record, several
@@ -23,6 +23,11 @@ export interface TransformDefinition<Params = Record<string, unknown>> {
   name: string;
   description?: string;
   schema: JsonSchema;
+  /**
+   * Checks a schema cannot express, made at validate time without network
+   * or heavy imports. Each problem names the JSON pointer under `with:`.
+   */
+  check?(params: Params, settings: Record<string, unknown>): ParamProblem[];
   /** Builds the per-record function once per run. */
   create(params: Params, ctx: TransformContext): RecordTransform;
 }

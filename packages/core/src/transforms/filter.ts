@@ -27,6 +27,23 @@ export const filter: TransformDefinition<FilterParams> = {
       },
     },
   },
+  check(params) {
+    try {
+      jsonata(params.where);
+      return [];
+    } catch (error) {
+      const position = (error as { position?: number }).position;
+      return [
+        {
+          pointer: '/where',
+          code: 'TRANSFORM_FILTER_SYNTAX',
+          message:
+            `the filter expression does not parse at character ${position}: ` +
+            (error as Error).message,
+        },
+      ];
+    }
+  },
   create(params) {
     let expression: ReturnType<typeof jsonata>;
     try {
