@@ -16,13 +16,13 @@ import type { RunContext } from './context.ts';
 import { codeOf, EngineError, messageOf } from './errors.ts';
 import { createHooks, type Hooks } from './hooks.ts';
 import { acquireLease } from './lease.ts';
+import { adoptLeftovers, type Reprocess } from './leftovers.ts';
 import { planChunks, windowRange } from './planner.ts';
 import type { PluginRegistry } from './registry.ts';
 import { openStores } from './stores.ts';
 import { type RunSummary, summarize } from './summary.ts';
 
-/** What `--reprocess` does with chunks an earlier run already touched. */
-export type Reprocess = 'none' | 'failed' | 'all';
+export type { Reprocess } from './leftovers.ts';
 
 export interface RunOptions {
   registry: PluginRegistry;
@@ -117,14 +117,21 @@ export async function runPipeline(
         ),
     });
     try {
-      const rows = await prepareLedger(
-        stores.state,
-        spec.name,
+      const reprocess = options.reprocess ?? 'none';
+      const { plan, leftovers } = adoptLeftovers(
         chunks,
-        options.reprocess ?? 'none',
+        await stores.state.listChunks(spec.name),
+        source.capabilities.splittable,
+        reprocess,
+      );
+      const planned = leftovers.length + plan.length;
+      const rows = await prepareLedger(stores.state, spec.name, {
+        plan,
+        leftovers,
+        reprocess,
         runId,
         clock,
-      );
+      });
       const run: RunContext = {
         spec,
         runId,
@@ -155,15 +162,18 @@ export async function runPipeline(
       await hooks.lifecycle.runStart.promise({
         pipeline: spec.name,
         runId,
-        chunks: chunks.length,
+        chunks: planned,
       });
-      logger.info({ chunks: chunks.length, todo: rows.length }, 'run started');
+      logger.info(
+        { chunks: planned, leftovers: leftovers.length, todo: rows.length },
+        'run started',
+      );
 
       const outcomes = await runChunks(run, rows, abort, options);
       const summary = summarize({
         run,
         window,
-        planned: chunks.length,
+        planned,
         outcomes,
         startedAt,
         endedAt: clock.now(),
@@ -179,7 +189,7 @@ export async function runPipeline(
       await hooks.lifecycle.runEnd.promise({
         pipeline: spec.name,
         runId,
-        chunks: chunks.length,
+        chunks: planned,
         status: summary.status,
         ...run.counts,
       });
@@ -207,21 +217,31 @@ export function collectionOf(sourceName: string): string {
 
 // ---------------------------------------------------------------------------
 
-/** Records the plan and picks the chunks this run works on. */
+/**
+ * Records the plan and picks the chunks this run works on: the leftovers
+ * of earlier runs first, then the plan, `--reprocess` applied to both.
+ */
 async function prepareLedger(
   state: StateBackend,
   pipeline: string,
-  chunks: Parameters<StateBackend['planChunks']>[1],
-  reprocess: Reprocess,
-  runId: string,
-  clock: Clock,
+  work: {
+    plan: Parameters<StateBackend['planChunks']>[1];
+    leftovers: ChunkRow[];
+    reprocess: Reprocess;
+    runId: string;
+    clock: Clock;
+  },
 ): Promise<ChunkRow[]> {
-  const rows = await state.planChunks(pipeline, chunks);
+  const { reprocess, runId, clock } = work;
+  const rows = [
+    ...work.leftovers,
+    ...(await state.planChunks(pipeline, work.plan)),
+  ];
   const todo: ChunkRow[] = [];
   for (const row of rows) {
     const redo =
       reprocess === 'all' || (reprocess === 'failed' && row.state === 'failed');
-    if (redo && row.state !== 'pending') {
+    if (redo && (row.state !== 'pending' || row.cursor !== null)) {
       await state.markChunk(pipeline, row.id, {
         state: 'pending',
         runId,
