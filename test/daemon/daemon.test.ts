@@ -84,6 +84,27 @@ describe('backfill start (the daemon)', () => {
     expect(series.get('backfill_run_duration_seconds{}')).toBe(1);
   });
 
+  it('after a restart serves the last success the ledger holds', async () => {
+    folder = tempFolder();
+    const pipelines = () => [
+      countingPipeline('quarter', { cron: '*/15 * * * *' }),
+    ];
+    const first = startDaemon(pipelines, '2026-03-01T10:07:00Z');
+    await first.daemon.start();
+    await first.clock.advanceTo('2026-03-01T10:15:00Z');
+    await first.daemon.idle();
+    const [run] = (await first.daemon.status()).completed;
+    await first.daemon.stop();
+
+    const second = startDaemon(pipelines, '2026-03-01T11:00:00Z');
+    const { port } = await second.daemon.start();
+    const series = await scrape(port);
+    expect(
+      series.get('backfill_last_success_timestamp_seconds{pipeline=quarter}'),
+    ).toBe(Math.floor(seconds(run!.endedAt!)));
+    expect(run!.endedAt).toBe('2026-03-01T10:15:00.000Z');
+  });
+
   it('answers /healthz, /status and unknown paths', async () => {
     folder = tempFolder();
     const { daemon, clock } = startDaemon(

@@ -42,6 +42,8 @@ function startDaemon() {
     env: { ...process.env, CI: '1', BACKFILL_PORT: '' },
   });
   const lines: Array<Record<string, unknown>> = [];
+  const stdout: string[] = [];
+  child.stdout.on('data', (data: Buffer) => stdout.push(data.toString()));
   let buffer = '';
   child.stderr.on('data', (data: Buffer) => {
     buffer += data.toString();
@@ -58,7 +60,13 @@ function startDaemon() {
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => resolve(code)),
   );
-  return { child, lines, exited, logged: (msg: string) => logged(lines, msg) };
+  return {
+    child,
+    lines,
+    stdout,
+    exited,
+    logged: (msg: string) => logged(lines, msg),
+  };
 }
 
 /** Resolves with the first log line of that message. */
@@ -88,6 +96,9 @@ describe('backfill start as a process', () => {
     const started = await daemon.logged('daemon started');
     const port = started.port as number;
     expect(started.pipelines).toEqual(['alpha']);
+    expect(daemon.stdout.join('')).toBe(
+      `listening on http://127.0.0.1:${port}\n`,
+    );
 
     expect((await get(port, '/healthz')).status).toBe(200);
     expect((await statusOf(port)).pipelines.map((p) => p.name)).toEqual([
@@ -105,11 +116,66 @@ describe('backfill start as a process', () => {
       ['beta', `${new Date().getUTCFullYear() + 1}-01-01T00:00:00.000Z`],
     ]);
 
+    writeFileSync(
+      join(project, 'pipelines', 'gamma.yaml'),
+      'version: 1\nname: gamma\nschedule: "every day"\nsource:\n' +
+        '  use: off-chain\n  with: { api_endpoint: "http://127.0.0.1:9/" }\n',
+    );
+    daemon.child.kill('SIGHUP');
+    const failed = await daemon.logged(
+      'reload failed, keeping the pipelines loaded before',
+    );
+    expect(failed).toMatchObject({
+      code: 'START_INVALID_PIPELINES',
+      errors: 1,
+    });
+    const detail = daemon.lines.find((l) => l.at !== undefined);
+    expect(detail).toMatchObject({
+      level: 'error',
+      code: 'CRON_INVALID',
+      at: 'pipelines/gamma.yaml:3:11',
+      msg:
+        'schedule: "every day" has 2 fields; a schedule has 5 ' +
+        '(minute hour day month weekday) or 6 (seconds first)',
+    });
+    rmSync(join(project, 'pipelines', 'gamma.yaml'));
+
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
     expect(await daemon.logged('daemon stopped')).toMatchObject({
       clean: true,
       abandoned: [],
     });
+  });
+});
+
+describe('backfill start with only disabled pipelines', () => {
+  it('refuses before arming anything, and logs no stop', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'backfill-start-disabled-'));
+    try {
+      mkdirSync(join(bare, 'pipelines'));
+      writeFileSync(
+        join(bare, 'pipelines', 'off.yaml'),
+        'version: 1\nname: off\nenabled: false\nsource:\n' +
+          '  use: off-chain\n  with: { api_endpoint: "http://127.0.0.1:9/" }\n',
+      );
+      const child = spawn(process.execPath, [CLI, 'start', '--port', '0'], {
+        cwd: bare,
+        env: { ...process.env, CI: '1', BACKFILL_PORT: '' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => {
+        stderr += data.toString();
+      });
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      expect([code, stderr]).toEqual([
+        1,
+        'backfill: no enabled pipeline to schedule (disabled: off): set ' +
+          'enabled: true, or add a pipeline file under pipelines/, a job ' +
+          'list with --config, or BACKFILL_JOBS\n',
+      ]);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 });

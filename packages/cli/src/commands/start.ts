@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 
 import type { PipelineSpec, Project } from '@backfill/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -144,6 +144,18 @@ async function startDaemon(paths: string[], flags: StartFlags) {
       'not starting: fix the errors above (backfill validate lists them)',
     );
   }
+  // Checked before the daemon exists: a start that cannot schedule
+  // anything logs nothing about stopping.
+  if (!first.pipelines.some((p) => p.enabled)) {
+    const disabled = first.pipelines.map((p) => p.name);
+    throw new CliError(
+      'DAEMON_NO_PIPELINES',
+      'no enabled pipeline to schedule' +
+        (disabled.length > 0 ? ` (disabled: ${disabled.join(', ')})` : '') +
+        ': set enabled: true, or add a pipeline file under pipelines/, ' +
+        'a job list with --config, or BACKFILL_JOBS',
+    );
+  }
   const facts = terminalFacts({
     ...(flags.color === false ? { color: false } : {}),
   });
@@ -165,10 +177,16 @@ async function startDaemon(paths: string[], flags: StartFlags) {
       next = null;
       if (!project.ok) {
         const files = project.files.filter((f) => !f.valid);
-        throw new CliError(
-          'START_INVALID_PIPELINES',
+        // The daemon logs each diagnostic: a path alone says nothing.
+        throw new core.BackfillError(
           `${files.length} file(s) have errors: ` +
             files.map((f) => f.file).join(', '),
+          'START_INVALID_PIPELINES',
+          files.flatMap((f) =>
+            f.diagnostics
+              .filter((d) => d.severity === 'error')
+              .map((d) => ({ ...d, file: shortPath(d.file, cwd) })),
+          ),
         );
       }
       return {
@@ -185,7 +203,9 @@ async function startDaemon(paths: string[], flags: StartFlags) {
   });
 
   try {
-    await daemon.start();
+    const { port: bound } = await daemon.start();
+    // On stdout, so `--port 0` (a free port) can be found by a script.
+    process.stdout.write(`listening on http://127.0.0.1:${bound}\n`);
   } catch (error) {
     await daemon.stop().catch(() => {});
     if (core.DaemonError.is(error) || core.ScheduleError.is(error)) {
@@ -197,6 +217,12 @@ async function startDaemon(paths: string[], flags: StartFlags) {
     core.handleDaemonSignals(daemon, (stopped) => done(stopped));
   });
   process.exitCode = result.clean ? EXIT.ok : EXIT.failure;
+}
+
+/** A path inside the working folder, relative to it. */
+function shortPath(file: string, cwd: string): string {
+  const inside = relative(cwd, file);
+  return isAbsolute(file) && !inside.startsWith('..') ? inside : file;
 }
 
 function portOf(value: string): number {

@@ -5,6 +5,7 @@ import { codeOf, messageOf } from '../engine/errors.ts';
 import type { Hooks } from '../engine/hooks.ts';
 import type { RunOptions } from '../engine/runner.ts';
 import { runPipeline, tappedHooks } from '../engine/runner.ts';
+import { BackfillError } from '../errors/diagnostic.ts';
 import type { BackfillMetrics } from '../metrics/index.ts';
 import {
   createMetrics,
@@ -18,7 +19,7 @@ import { Scheduler, systemClock } from '../scheduler/index.ts';
 import { DaemonError } from './errors.ts';
 import type { HttpListener } from './http.ts';
 import { listen } from './http.ts';
-import { lastRunTimes, refreshChunkGauges } from './ledger.ts';
+import { ledgerTimes, refreshChunkGauges } from './ledger.ts';
 import type { DaemonProject } from './project.ts';
 import type { DaemonStatus } from './status-document.ts';
 import { daemonStatus } from './status-document.ts';
@@ -66,6 +67,8 @@ export class Daemon {
   #startedAt = 0;
   #reloadedAt: number | null = null;
   #stopping = false;
+  /** Pipelines whose last-success gauge was seeded from the ledger. */
+  readonly #seeded = new Set<string>();
 
   constructor(options: DaemonOptions) {
     this.#options = options;
@@ -128,8 +131,21 @@ export class Daemon {
       );
       return true;
     } catch (error) {
+      const diagnostics = BackfillError.is(error) ? error.diagnostics : [];
+      for (const d of diagnostics) {
+        this.#logger.error(
+          {
+            code: d.code,
+            at: `${d.file}:${d.line}:${d.column}`,
+            ...(d.hint ? { hint: d.hint } : {}),
+          },
+          d.message,
+        );
+      }
+      // With diagnostics logged above, the error itself adds only noise.
+      const cause = diagnostics.length > 0 ? {} : { err: error };
       this.#logger.error(
-        { err: error, code: codeOf(error) },
+        { ...cause, code: codeOf(error), errors: diagnostics.length },
         'reload failed, keeping the pipelines loaded before',
       );
       return false;
@@ -145,6 +161,11 @@ export class Daemon {
   async stop(): Promise<StopResult> {
     if (this.#stopping) return { clean: false, abandoned: [] };
     this.#stopping = true;
+    // A start that failed armed nothing and served nothing: nothing to log.
+    if (this.#http === null) {
+      this.#scheduler.stop();
+      return { clean: true, abandoned: [] };
+    }
     this.#scheduler.stop();
     this.#stop.abort();
     this.#logger.info(
@@ -209,13 +230,13 @@ export class Daemon {
           'pipelines/, a job list with --config, or BACKFILL_JOBS',
       );
     }
-    const lastRuns = await lastRunTimes(enabled, project, this.#options.cwd);
+    const times = await ledgerTimes(enabled, project, this.#options.cwd);
     this.#scheduler.update(
       enabled.map((spec) => ({
         name: spec.name,
         schedule: spec.schedule,
         place: placeOf(spec),
-        lastRunAt: lastRuns.get(spec.name) ?? null,
+        lastRunAt: times.lastRun.get(spec.name) ?? null,
       })),
     );
     // Only once the schedule took the new pipelines: a bad one keeps the old.
@@ -225,6 +246,14 @@ export class Daemon {
       sourceOf: (pipeline) => sources.get(pipeline) ?? 'unknown',
       now: () => this.#clock.now(),
     });
+    // A restart must not blank the gauge alerts watch: seed it from the
+    // ledger once per pipeline; after that this process's runs keep it.
+    for (const [pipeline, endedAt] of times.lastSuccess) {
+      if (!this.#seeded.has(pipeline)) {
+        this.metrics.lastSuccess.set({ pipeline }, Math.floor(endedAt / 1000));
+        this.#seeded.add(pipeline);
+      }
+    }
     this.#project = project;
     this.#hooks = hooks;
     this.#pipelines = new Map(enabled.map((s) => [s.name, s]));

@@ -4,23 +4,41 @@ import type { PipelineSpec } from '../model/pipeline.ts';
 import { forEachStateStore } from '../status/index.ts';
 import type { DaemonProject } from './project.ts';
 
-/**
- * When each pipeline's newest run started, from the ledger: the scheduler
- * counts the ticks missed since then and anchors intervals on it.
- */
-export async function lastRunTimes(
+/** What the daemon takes from the ledger when it loads pipelines. */
+export interface LedgerTimes {
+  /**
+   * When each pipeline's newest run started: the scheduler counts the
+   * ticks missed since then and anchors intervals on it.
+   */
+  lastRun: Map<string, number>;
+  /** When each pipeline's newest succeeded run ended (ms). */
+  lastSuccess: Map<string, number>;
+}
+
+/** The newest run and newest success of each pipeline, from the ledger. */
+export async function ledgerTimes(
   pipelines: PipelineSpec[],
   project: DaemonProject,
   cwd: string,
-): Promise<Map<string, number>> {
-  const times = new Map<string, number>();
+): Promise<LedgerTimes> {
+  const times: LedgerTimes = { lastRun: new Map(), lastSuccess: new Map() };
   await forEachStateStore(
     pipelines,
     storeOptions(project, cwd),
     async (state, names) => {
       for (const name of names) {
         const [newest] = await state.listRuns({ pipeline: name, limit: 1 });
-        if (newest) times.set(name, Date.parse(newest.startedAt));
+        if (!newest) continue;
+        times.lastRun.set(name, Date.parse(newest.startedAt));
+        // Newest first; the whole history only when the newest failed.
+        const runs =
+          newest.status === 'succeeded'
+            ? [newest]
+            : await state.listRuns({ pipeline: name });
+        const success = runs.find((r) => r.status === 'succeeded');
+        if (success?.endedAt) {
+          times.lastSuccess.set(name, Date.parse(success.endedAt));
+        }
       }
     },
   );
