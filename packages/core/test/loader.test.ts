@@ -91,6 +91,50 @@ describe('refusals', () => {
     expect(doc.diagnostics.map((d) => d.code)).toEqual(['FILE_TOO_LARGE']);
     expect(doc.diagnostics[0]!.message).toContain('1048582 bytes');
   });
+
+  it('refuses a binary file once, at its first NUL byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-binary-'));
+    const file = join(dir, 'a.yaml');
+    const elf = Buffer.alloc(20_000, 7);
+    elf.write('\x7fELF\x02\x01\x01\x00', 'latin1');
+    writeFileSync(file, elf);
+    const doc = await loadFile(file, { env }, 'a.yaml');
+    rmSync(dir, { recursive: true });
+    expect(doc.fatal).toBe(true);
+    expect(doc.diagnostics).toEqual([
+      {
+        code: 'NOT_TEXT',
+        severity: 'error',
+        message:
+          'not a text file: a NUL byte at offset 7; a pipeline or job list ' +
+          'is YAML or JSON text in UTF-8',
+        file: 'a.yaml',
+        line: 1,
+        column: 8,
+        pointer: '',
+        hint: 'check the path: is this the file you meant?',
+      },
+    ]);
+  });
+
+  it('refuses text that is not UTF-8, at the first bad character', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-latin1-'));
+    const file = join(dir, 'a.yaml');
+    // "café" in Latin-1: é is one byte, 0xE9, a UTF-8 lead with no tail.
+    writeFileSync(file, Buffer.from('version: 1\nname: café\n', 'latin1'));
+    const doc = await loadFile(file, { env }, 'a.yaml');
+    rmSync(dir, { recursive: true });
+    expect(doc.diagnostics).toMatchObject([
+      {
+        code: 'NOT_TEXT',
+        line: 2,
+        column: 10,
+        message: expect.stringContaining(
+          'bytes that are not UTF-8 at offset 20',
+        ),
+      },
+    ]);
+  });
 });
 
 describe('__proto__ and constructor', () => {

@@ -177,6 +177,22 @@ source:
     ]);
   });
 
+  it('cuts a quoted value short at 60 characters', async () => {
+    const p = await project({
+      'pipelines/a.yaml': `version: 1\nname: a\nsource: "${'\u0001'.repeat(10)}${'x'.repeat(300)}"\n`,
+    });
+    expect(p.files.at(-1)!.diagnostics).toMatchObject([
+      {
+        code: 'WRONG_TYPE',
+        line: 3,
+        column: 9,
+        message:
+          'source must be a mapping, got the string ' +
+          `"${'\\u0001'.repeat(10)}…"`,
+      },
+    ]);
+  });
+
   it('never prints a value resolved from the environment', async () => {
     const p = await project(
       {

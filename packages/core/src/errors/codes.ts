@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   JOB_DISABLED: 'warning: a disabled job or pipeline, skipped',
   MISSING_KEY: 'a required key is absent',
   MULTIPLE_DOCUMENTS: 'a pipeline file holds more than one YAML document',
+  NOT_TEXT: 'the file is not UTF-8 text (a binary file?)',
   OUT_OF_RANGE: 'a number is outside its allowed range',
   PATH_NOT_FOUND: 'a path given to validate or run does not exist (usage)',
   PLUGIN_API_MISMATCH: 'a plugin was built for another major plugin API',

@@ -6,3 +6,4 @@ export {
   formatDiagnostic,
   hasErrors,
 } from './diagnostic.ts';
+export { MAX_QUOTED, quote } from './quote.ts';

@@ -15,6 +15,7 @@ import {
 
 import type { ErrorCode } from '../errors/codes.ts';
 import type { Diagnostic } from '../errors/diagnostic.ts';
+import { quote } from '../errors/quote.ts';
 import { type EnvOptions, resolveEnv } from './env.ts';
 import { childPointer, parentPointer } from './pointer.ts';
 
@@ -71,8 +72,10 @@ export async function loadFile(
       );
     }
     const json = options.json ?? path.endsWith('.json');
-    const text = await readFile(path, 'utf8');
-    return loadText(text, displayName, { ...options, json });
+    const bytes = await readFile(path);
+    const binary = notText(bytes, displayName);
+    if (binary) return failedWith(displayName, '', [binary]);
+    return loadText(bytes.toString('utf8'), displayName, { ...options, json });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     return failed(displayName, 'FILE_UNREADABLE', `cannot read: ${reason}`);
@@ -235,7 +238,7 @@ class Builder {
         this.diagnostics.push({
           code: 'DUPLICATE_KEY',
           severity: 'error',
-          message: `duplicate key "${key}": keys must be unique`,
+          message: `duplicate key ${quote(key)}: keys must be unique`,
           file: this.file,
           ...this.at(keyOffset),
           pointer: child,
@@ -338,6 +341,65 @@ class Builder {
       pointer,
     });
   }
+}
+
+/**
+ * NOT_TEXT for bytes that are not UTF-8 text (a NUL byte, or a sequence
+ * UTF-8 forbids), at the first such byte; null for text. Said once, so
+ * that a binary file given by mistake does not echo itself as errors.
+ */
+function notText(bytes: Buffer, file: string): Diagnostic | null {
+  const nul = bytes.indexOf(0);
+  let bad = nul;
+  let what = 'a NUL byte';
+  const head = nul === -1 ? bytes : bytes.subarray(0, nul);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head);
+  } catch {
+    bad = firstInvalidUtf8(head);
+    what = 'bytes that are not UTF-8';
+  }
+  if (bad === -1) return null;
+  const before = bytes.subarray(0, bad).toString('utf8');
+  return {
+    code: 'NOT_TEXT',
+    severity: 'error',
+    message:
+      `not a text file: ${what} at offset ${bad}; ` +
+      'a pipeline or job list is YAML or JSON text in UTF-8',
+    file,
+    ...placeOf(before, before.length),
+    pointer: '',
+    hint: 'check the path: is this the file you meant?',
+  };
+}
+
+/** Offset of the first byte where UTF-8 decoding fails. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  // The longest prefix that could still be text, found by halving:
+  // decoding is all or nothing. A prefix that stops inside a character
+  // is not an error in stream mode.
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), {
+        stream: true,
+      });
+      low = mid;
+    } catch {
+      high = mid - 1;
+    }
+  }
+  // A character cut short by the bad byte is where the fault starts.
+  for (let k = low - 1; k >= 0 && k >= low - 3; k--) {
+    const byte = bytes[k]!;
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return low - k < length ? k : low;
+  }
+  return low;
 }
 
 /** JSON.parse's complaint about a text and where, or null when it is JSON. */

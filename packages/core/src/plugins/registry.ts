@@ -7,6 +7,7 @@ import type {
 
 import type { PluginRegistry } from '../engine/registry.ts';
 import { BackfillError, type Diagnostic } from '../errors/diagnostic.ts';
+import { quote } from '../errors/quote.ts';
 import { builtinTransforms } from '../transforms/index.ts';
 import { didYouMean, listOf } from '../validate/suggest.ts';
 import { loadPluginEntry } from './load.ts';
@@ -141,8 +142,8 @@ export class LoadedPluginRegistry implements PluginRegistry {
         code: provided.length === 0 ? 'UNKNOWN_USE' : 'AMBIGUOUS_USE',
         message:
           provided.length === 0
-            ? `plugin "${use}" provides no ${kind}`
-            : `plugin "${use}" provides several ${kind}s: name one of ${listOf(names)}`,
+            ? `plugin ${quote(use)} provides no ${kind}`
+            : `plugin ${quote(use)} provides several ${kind}s: name one of ${listOf(names)}`,
         ...(names.length ? { expected: listOf(names) } : {}),
       };
     }
@@ -157,7 +158,8 @@ export class LoadedPluginRegistry implements PluginRegistry {
       ok: false,
       code: 'UNKNOWN_USE',
       message:
-        `unknown ${kind} "${use}"` + (near ? `; did you mean "${near}"?` : ''),
+        `unknown ${kind} ${quote(use)}` +
+        (near ? `; did you mean "${near}"?` : ''),
       expected: known.length ? `one of ${listOf(known)}` : `a ${kind} plugin`,
       hint: near
         ? `did you mean "${near}"?`

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 
+import { quote } from '../errors/quote.ts';
 import { parseDuration } from '../loader/duration.ts';
 
 /**
@@ -11,16 +12,18 @@ export const FORMATS = {
   cron: remembered(cronProblem),
   duration: (text: string) =>
     parseDuration(text) === null
-      ? `"${text}" is not a duration: write e.g. 6h, 30m, 1h30m or 500ms`
+      ? `${quote(text)} is not a duration: write e.g. 6h, 30m, 1h30m or 500ms`
       : null,
   timezone: (text: string) =>
-    isTimeZone(text) ? null : `"${text}" is not an IANA time zone`,
+    isTimeZone(text) ? null : `${quote(text)} is not an IANA time zone`,
   'iso-time': (text: string) =>
     parseIsoTime(text) === null
-      ? `"${text}" is not an ISO-8601 date or date-time`
+      ? `${quote(text)} is not an ISO-8601 date or date-time`
       : null,
   'solana-address': (text: string) =>
-    isSolanaAddress(text) ? null : `"${text}" is not a 32-byte base58 address`,
+    isSolanaAddress(text)
+      ? null
+      : `${quote(text)} is not a 32-byte base58 address`,
 } as const satisfies Record<string, (text: string) => string | null>;
 
 export type FormatName = keyof typeof FORMATS;
@@ -104,14 +107,14 @@ function remembered(
 function cronProblem(text: string): string | null {
   const fields = text.trim().split(/\s+/).filter(Boolean);
   if (fields.length !== 5 && fields.length !== 6) {
-    return `"${text}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; a schedule has 5 (minute hour day month weekday) or 6 (seconds first)`;
+    return `${quote(text)} has ${fields.length} field${fields.length === 1 ? '' : 's'}; a schedule has 5 (minute hour day month weekday) or 6 (seconds first)`;
   }
   try {
     new Cron(text, { paused: true }).stop();
     return null;
   } catch (error) {
     const reason = (error as Error).message.replace(/^CronPattern:\s*/, '');
-    return `"${text}" is not a valid cron expression: ${reason}`;
+    return `${quote(text)} is not a valid cron expression: ${reason}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../errors/diagnostic.ts';
+import { quote } from '../errors/quote.ts';
 import type { LoadedDocument } from '../loader/document.ts';
 import { parseDuration } from '../loader/duration.ts';
 import { childPointer } from '../loader/pointer.ts';
@@ -226,7 +227,7 @@ function duplicate(
   return {
     code: 'DUPLICATE_PIPELINE',
     severity: 'error',
-    message: `job name "${name}" is already used by the job at ${first}`,
+    message: `job name ${quote(name)} is already used by the job at ${first}`,
     file: doc.file,
     ...doc.locate(at),
     pointer: at,

@@ -8,6 +8,7 @@ import {
   byPosition,
   type Diagnostic,
 } from '../errors/diagnostic.ts';
+import { quote } from '../errors/quote.ts';
 import { type LoadedDocument, loadFile, loadText } from '../loader/document.ts';
 import { documentKind } from '../loader/kind.ts';
 import { childPointer } from '../loader/pointer.ts';
@@ -228,7 +229,7 @@ function flagDuplicateNames(
       report.diagnostics.push({
         code: 'DUPLICATE_PIPELINE',
         severity: 'error',
-        message: `pipeline name "${spec.name}" is already used in ${first}`,
+        message: `pipeline name ${quote(spec.name)} is already used in ${first}`,
         file: doc.file,
         ...doc.locate(pointer),
         pointer,

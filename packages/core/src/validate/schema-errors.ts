@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 
 import type { ErrorCode } from '../errors/codes.ts';
 import type { Diagnostic } from '../errors/diagnostic.ts';
+import { quote } from '../errors/quote.ts';
 import type { Place } from '../loader/document.ts';
 import { childPointer } from '../loader/pointer.ts';
 import { FORMAT_EXPECTED, FORMATS, type FormatName } from './formats.ts';
@@ -178,7 +179,7 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
       const near = didYouMean(key, known);
       return make(
         'UNKNOWN_KEY',
-        `unknown key "${key}" in ${where}` +
+        `unknown key ${quote(key)} in ${where}` +
           (near ? `; did you mean "${near}"?` : ''),
         childPointer(at, key),
         'key',
@@ -192,7 +193,7 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
       const key = String(error.params.missingProperty);
       return make(
         'MISSING_KEY',
-        `missing required key "${key}" in ${where}`,
+        `missing required key ${quote(key)} in ${where}`,
         childPointer(at, key),
         'key',
         { expected: `a "${key}" key` },
@@ -246,7 +247,7 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
       return make(
         'INVALID_VALUE',
         `${where} must be ${allowed.length > 1 ? 'one of ' : ''}${shown}, ` +
-          `got ${JSON.stringify(error.data)}` +
+          `got ${quote(error.data)}` +
           (near ? `; did you mean "${near}"?` : ''),
         at,
         'value',
@@ -270,7 +271,7 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
             : `at most ${max}`;
       return make(
         'OUT_OF_RANGE',
-        `${where} must be ${expected}, got ${JSON.stringify(error.data)}`,
+        `${where} must be ${expected}, got ${quote(error.data)}`,
         at,
         'value',
         { expected },
@@ -283,7 +284,7 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
         : `text matching ${error.params.pattern}`;
       return make(
         'INVALID_VALUE',
-        `${where} ${JSON.stringify(error.data)} is not allowed: ` +
+        `${where} ${quote(error.data)} is not allowed: ` +
           (description ? lowerFirst(expected) : `expected ${expected}`),
         at,
         'value',
@@ -344,8 +345,8 @@ function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  return `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `the string ${quote(value)}`;
+  return `${typeof value} ${quote(value)}`;
 }
 
 function article(expected: string): string {
