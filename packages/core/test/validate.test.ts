@@ -244,6 +244,18 @@ source:
     expect(p.files[1]!.file).toBe(join(p.root, 'pipelines/b.yaml'));
   });
 
+  it('loads a file named twice once, however it is spelt', async () => {
+    const body =
+      'version: 1\nname: same\nsource: { use: fixture, with: { programs: [marginfi] } }\n';
+    const p = await project(
+      { 'pipelines/a.yaml': body },
+      { paths: ['pipelines/a.yaml', './pipelines/a.yaml', 'pipelines'] },
+    );
+    expect(errorsOf(p)).toEqual([]);
+    expect(p.files.map((f) => f.file)).toEqual(['pipelines/a.yaml']);
+    expect(p.pipelines.map((s) => s.name)).toEqual(['same']);
+  });
+
   it('throws PATH_NOT_FOUND for a path that does not exist', async () => {
     const error = await project({}, { paths: ['nope.yaml'] }).catch((e) => e);
     expect(BackfillError.is(error)).toBe(true);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 
 import { type HostConfig, loadHostConfig } from '../config/host-config.ts';
@@ -169,15 +169,28 @@ async function listInputs(
     const envOnly = fromEnv(options) !== undefined && !existsSync(folder);
     paths = options.jobList || envOnly ? [] : [folder];
   }
+  // One file named twice (`x.yaml ./x.yaml`, a folder and a file in it, a
+  // link) is loaded once: twice would run it twice, or flag it as its own
+  // duplicate.
+  const seen = new Set<string>();
+  const once = async (path: string) => {
+    const real = await realpath(path).catch(() => path);
+    if (seen.has(real)) return false;
+    seen.add(real);
+    return true;
+  };
   for (const path of paths) {
     for (const file of await expand(resolve(cwd, path), path)) {
+      if (!(await once(file.path))) continue;
       inputs.push({ kind: 'auto', path: file.path, display: file.display });
     }
   }
   if (options.jobList) {
     const path = resolve(cwd, options.jobList);
     await mustExist(path, options.jobList);
-    inputs.push({ kind: 'job-list', path, display: options.jobList });
+    if (await once(path)) {
+      inputs.push({ kind: 'job-list', path, display: options.jobList });
+    }
   }
   const jobs = fromEnv(options);
   if (jobs !== undefined) inputs.push({ kind: 'environment', text: jobs });
