@@ -14,6 +14,7 @@ import {
   LEVERAGE,
   MARGINFI,
 } from '../servers/solana-rpc/index.ts';
+import { type DemoGap, gapLine } from './report.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const COMPUTE_BUDGET = 'ComputeBudget111111111111111111111111111111';
@@ -23,17 +24,25 @@ const KISS =
   '5GkSm41sEeE72H2tVnpV8SRgz6476ikz6T2x7ANJ6btGbK1zzKa1523Tf7nkGm88b7tCA' +
   '4zoHXiDqGDUqD3AAm8D';
 
-function pnpmDemo(): Promise<{ code: number | null; stdout: string }> {
+function pnpmDemo(): Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}> {
   return new Promise((resolve) => {
     const child = spawn('pnpm', ['demo'], {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (data) => {
       stdout += data;
     });
-    child.on('exit', (code) => resolve({ code, stdout }));
+    child.stderr.on('data', (data) => {
+      stderr += data;
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -48,8 +57,11 @@ describe('pnpm demo', () => {
   it("fills the database it names with the node's last 24 hours", {
     timeout: 180_000,
   }, async () => {
-    const { code, stdout } = await pnpmDemo();
+    const { code, stdout, stderr } = await pnpmDemo();
     expect(code, stdout).toBe(0);
+    // A warning per chunk once drowned the logs (listeners on the chunk
+    // signal, one per pending RPC wait in the chain source).
+    expect(stderr.match(/MaxListenersExceededWarning/g)).toBeNull();
     const file = printed(stdout, /^database: +(\S+)$/m);
     onTestFinished(() =>
       rmSync(dirname(dirname(file)), { recursive: true, force: true }),
@@ -77,6 +89,29 @@ describe('pnpm demo', () => {
       ),
     ).toEqual([...expected.gaps].sort());
     expect(expected.gaps.size).toBe(2);
+    // The summary says which signatures and why, one line each.
+    const gaps = query(
+      file,
+      'SELECT pipeline, ref, reason FROM gaps ORDER BY id',
+    ) as DemoGap[];
+    const summary = stdout.slice(stdout.indexOf('\ngaps: '));
+    expect(summary.split('\n').slice(1, 6)).toEqual([
+      'gaps:            2',
+      '                 signatures the node lists but cannot serve (the',
+      '                 recording has no body for them); a run with gaps',
+      "                 succeeds, each is kept in the ledger's gaps table:",
+      `                 ${gapLine(gaps[0]!)}`,
+    ]);
+    expect(summary.split('\n')[6]).toBe(
+      `                 ${gapLine(gaps[1]!)}`,
+    );
+    expect(gapLine(gaps[0]!)).toBe(
+      `${gaps[0]!.ref.split(':')[1]} (Tokenkeg..., demo-recorded): ` +
+        gaps[0]!.reason,
+    );
+    expect(gaps[0]!.reason).toMatch(
+      /^getTransaction returned null 4 times \(slot \d+\)$/,
+    );
 
     // The recorded mainnet transactions: real bodies, moved into the day.
     const recorded = [...stored.keys()].filter((key) =>
