@@ -124,3 +124,37 @@ describe('backfill dlq replay while the pipeline runs', () => {
     expect(query(db, 'SELECT holder FROM leases')).toEqual([{ holder }]);
   });
 });
+
+describe('a record a filter expression throws on', () => {
+  it('is dead-lettered with the expression message, not [object Object]', async () => {
+    folder = tempFolder();
+    writeCountProject(folder.cwd, {
+      transform: [
+        `{ use: filter, with: { where: "slot = 42 ? $error('bad amount') : true" } }`,
+      ],
+    });
+    expect((await cli(folder.cwd, 'run')).code).toBe(0);
+
+    const list = await cli(folder.cwd, 'dlq', 'list', 'count', '--json');
+    const [letter] = JSON.parse(list.stdout).deadLetters;
+    expect(letter).toMatchObject({
+      record: { key: 'slot-42' },
+      stage: 'transform',
+      errorCode: 'TRANSFORM_FILTER_EVAL',
+      errorMessage: 'bad amount',
+    });
+    expect((await cli(folder.cwd, 'dlq', 'list')).stdout).toBe(
+      `#1 count slot-42 (transform, 1 attempts, ${letter.at}): ` +
+        'TRANSFORM_FILTER_EVAL bad amount\n',
+    );
+    const replay = await cli(folder.cwd, 'dlq', 'replay', 'count', '--json');
+    expect(replay.code).toBe(1);
+    expect(JSON.parse(replay.stdout).replays).toEqual([
+      {
+        pipeline: 'count',
+        replayed: 0,
+        failed: [{ id: 1, key: 'slot-42', error: 'bad amount' }],
+      },
+    ]);
+  });
+});

@@ -28,7 +28,30 @@ export function codeOf(error: unknown): string {
   return 'UNKNOWN';
 }
 
-/** A message fit for a log line or the ledger. */
+/**
+ * A message fit for a log line or the ledger. Libraries throw plain
+ * objects too (JSONata throws `{ code, message, token, ... }`): their
+ * string `message`, else a short JSON of them, never `[object Object]`.
+ */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  if (typeof error !== 'object' || error === null) return String(error);
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  return shortJson(error);
+}
+
+// ---------------------------------------------------------------------------
+
+const SHORT = 200;
+
+function shortJson(value: object): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // A cycle, or a BigInt: the keys still say what it was.
+    text = `{${Object.keys(value).join(', ')}}`;
+  }
+  return text.length > SHORT ? `${text.slice(0, SHORT - 1)}…` : text;
 }

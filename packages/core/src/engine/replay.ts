@@ -6,7 +6,7 @@ import { silentLogger } from '@backfill/plugin-kit';
 import type { PipelineSpec, StepSpec } from '../model/pipeline.ts';
 import { type Clock, systemClock } from '../retry/clock.ts';
 import { applyTransforms } from './delivery.ts';
-import { messageOf } from './errors.ts';
+import { codeOf, messageOf } from './errors.ts';
 import type { Hooks } from './hooks.ts';
 import { acquireLease } from './lease.ts';
 import type { PluginRegistry } from './registry.ts';
@@ -109,7 +109,15 @@ async function replayEach(
         key: letter.record.key,
         error: messageOf(error),
       });
-      logger.warn({ key: letter.record.key, err: error }, 'replay failed');
+      // Not `err`: a library's full stack at warn level is noise here.
+      logger.warn(
+        {
+          key: letter.record.key,
+          code: codeOf(error),
+          error: messageOf(error),
+        },
+        'replay failed',
+      );
     }
   }
 }

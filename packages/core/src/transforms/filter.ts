@@ -57,8 +57,32 @@ export const filter: TransformDefinition<FilterParams> = {
       );
     }
     return async (record) => {
-      const keep = await expression.evaluate(record.value);
+      let keep: unknown;
+      try {
+        keep = await expression.evaluate(record.value);
+      } catch (error) {
+        throw evaluationError(error);
+      }
       return keep ? record : null;
     };
   },
 };
+
+// ---------------------------------------------------------------------------
+
+/**
+ * JSONata throws plain objects with a stack of its own; the record's
+ * dead letter and the log line need only the expression's message. Fatal:
+ * the same record fails the same way on every retry.
+ */
+function evaluationError(error: unknown): PluginError {
+  const thrown = (error ?? {}) as Record<string, unknown>;
+  const message =
+    typeof thrown.message === 'string' ? thrown.message : String(error);
+  // No `cause`: a log line would carry JSONata's stack along with it.
+  return new PluginError(message, {
+    code: 'TRANSFORM_FILTER_EVAL',
+    errorClass: 'fatal',
+    details: { jsonataCode: thrown.code, position: thrown.position },
+  });
+}
