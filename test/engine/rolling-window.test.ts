@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,66 @@ describe('an off-chain run on a rolling window, interrupted', () => {
     ).toEqual(idsBetween(1, 25));
     expect(query(db, 'SELECT id, state, records FROM chunks')).toEqual([
       { id: first[0]?.id, state: 'done', records: 25 },
+    ]);
+  });
+});
+
+describe('an off-chain run on the default window, stopped by SIGINT', () => {
+  let api: HttpApiServer;
+  beforeAll(async () => {
+    api = await startHttpApiServer({ records: 25, pageSize: 10 });
+  });
+  afterAll(() => api.close());
+
+  it('exits 130, and the next run continues at the next page', async () => {
+    folder = tempFolder();
+    const file = join(folder.cwd, 'partner.yaml');
+    writeFileSync(
+      file,
+      [
+        'version: 1',
+        'name: partner',
+        'source:',
+        '  use: off-chain',
+        // A page every 2 s: time to stop the run between two pages.
+        `  with: { api_endpoint: "${api.url}/next-url", requests_per_second: 0.5 }`,
+        'store: { use: sqlite }',
+        '',
+      ].join('\n'),
+    );
+    const db = join(folder.cwd, '.backfill/backfill.db');
+
+    const child = spawn(process.execPath, [CLI, 'run', file], {
+      cwd: folder.cwd,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let stdout = '';
+    child.stdout?.on('data', (data) => {
+      stdout += data;
+    });
+    const exit = new Promise((r) => child.on('exit', (code) => r(code)));
+    await until(() => storedRecords(db) === 10);
+    child.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(stdout).toBe(
+      'partner: interrupted, 10 records stored, 0 dead-lettered; chunks ' +
+        '0 done, 0 failed, 1 pending, 0 already done\n',
+    );
+    expect(api.requests).toHaveLength(1);
+
+    expect(await backfill(folder.cwd, 'run', file)).toBe(0);
+    expect(api.requests.map((r) => r.query.from ?? 'first')).toEqual([
+      'first',
+      '10',
+      '20',
+    ]);
+    expect(
+      query<{ key: string }>(db, 'SELECT key FROM off_chain ORDER BY key').map(
+        (row) => row.key,
+      ),
+    ).toEqual(idsBetween(1, 25));
+    expect(query(db, 'SELECT state, records FROM chunks')).toEqual([
+      { state: 'done', records: 25 },
     ]);
   });
 });
@@ -195,6 +255,24 @@ describe('a splittable source on a rolling window, interrupted', () => {
     ).toEqual([{ n: 0 }]);
   });
 });
+
+/** Records the ledger holds for its chunks; 0 before the file exists. */
+function storedRecords(db: string): number {
+  try {
+    return query<{ n: number }>(db, 'SELECT SUM(records) AS n FROM chunks')[0]
+      ?.n as number;
+  } catch {
+    return 0;
+  }
+}
+
+async function until(test: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 function backfill(cwd: string, ...args: string[]): Promise<number> {
   return new Promise((resolve) => {
