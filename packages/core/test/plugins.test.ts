@@ -174,6 +174,31 @@ describe('use: lookup', () => {
     });
   });
 
+  it('names the plugins that did not load in the hint of an unknown use', async () => {
+    const root = tree({
+      'broken.mjs': "throw new Error('boom');\n",
+      'good.mjs': pluginModule('good', 'fine'),
+    });
+    const r = await loadPluginRegistry({
+      cwd: root,
+      config: {
+        file: join(root, 'c.json'),
+        dir: root,
+        plugins: ['./good.mjs', './broken.mjs'],
+      },
+    });
+    expect(r.lookup('source', 'from-broken')).toMatchObject({
+      ok: false,
+      code: 'UNKNOWN_USE',
+      message: 'unknown source "from-broken"',
+      hint: 'these plugins did not load: "./broken.mjs"',
+    });
+    expect(r.lookup('source', 'fin')).toMatchObject({
+      ok: false,
+      hint: 'did you mean "fine"? Or: these plugins did not load: "./broken.mjs"',
+    });
+  });
+
   it('always has the built-in transforms plugin', async () => {
     const r = await registry();
     expect(r.plugins()[0]!.name).toBe('@backfill/core/transforms');

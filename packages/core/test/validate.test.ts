@@ -193,6 +193,81 @@ source:
     ]);
   });
 
+  it('tells a quoted version to lose its quotes, not to write itself', async () => {
+    const p = await project({
+      'pipelines/a.yaml':
+        'version: "1"\nname: a\nsource: { use: fixture, with: { programs: [drift] } }\n',
+    });
+    expect(p.files.at(-1)!.diagnostics).toMatchObject([
+      {
+        code: 'INVALID_VALUE',
+        line: 1,
+        column: 10,
+        message: 'version must be 1, got "1"; write 1 without quotes',
+        hint: 'write 1 without quotes',
+      },
+    ]);
+  });
+
+  it('says a zero duration must be more than zero', async () => {
+    const p = await project({
+      'pipelines/a.yaml':
+        'version: 1\nname: a\ntimeout: 0s\nwindow: { last: 0h0m }\n' +
+        'source: { use: fixture, with: { programs: [drift] } }\n',
+    });
+    expect(p.files.at(-1)!.diagnostics).toMatchObject([
+      {
+        code: 'DURATION_INVALID',
+        line: 3,
+        column: 10,
+        message: 'timeout: "0s" is zero: a duration must be more than zero',
+      },
+      {
+        code: 'DURATION_INVALID',
+        line: 4,
+        column: 17,
+        message:
+          'window.last: "0h0m" is zero: a duration must be more than zero',
+      },
+    ]);
+  });
+
+  it('refuses a folder given as a path that holds no pipeline file', async () => {
+    const p = await project(
+      { 'empty/notes.txt': 'nothing here\n' },
+      { paths: ['empty'] },
+    );
+    expect(p.ok).toBe(false);
+    expect(p.files.at(-1)!.diagnostics).toMatchObject([
+      {
+        code: 'EMPTY_FOLDER',
+        file: 'empty',
+        line: 0,
+        column: 0,
+        message:
+          'folder empty holds no pipeline files (.yaml, .yml or .json): ' +
+          'nothing to check or run',
+      },
+    ]);
+  });
+
+  it('says a pipeline file given as a job list is one, once', async () => {
+    const p = await project(
+      { 'p.yaml': VALID },
+      { paths: [], jobList: 'p.yaml' },
+    );
+    expect(p.files.at(-1)!.diagnostics).toMatchObject([
+      {
+        code: 'NOT_JOB_LIST',
+        line: 1,
+        column: 1,
+        pointer: '/version',
+        message:
+          'this is a pipeline file: pass it as an argument, not --config',
+      },
+    ]);
+  });
+
   it('never prints a value resolved from the environment', async () => {
     const p = await project(
       {

@@ -85,15 +85,19 @@ export class LoadedPluginRegistry implements PluginRegistry {
    * pipeline that does not use them is fine); an unknown `use:` cites them.
    */
   readonly bundledFailures: readonly Diagnostic[];
+  /** The names of the plugins, bundled or configured, that did not load. */
+  readonly failed: readonly string[];
 
   constructor(
     plugins: LoadedPlugin[],
     diagnostics: Diagnostic[] = [],
     bundledFailures: Diagnostic[] = [],
+    failed: string[] = bundledFailures.map((d) => d.file),
   ) {
     this.loaded = plugins;
     this.diagnostics = diagnostics;
     this.bundledFailures = bundledFailures;
+    this.failed = failed;
   }
 
   source(use: string): DefinitionOf['source'] {
@@ -150,10 +154,10 @@ export class LoadedPluginRegistry implements PluginRegistry {
 
     const known = this.names(kind);
     const near = didYouMean(use, known);
-    const broken = [...this.diagnostics, ...this.bundledFailures];
-    const notLoaded = broken.map((d) =>
-      JSON.stringify(d.pointer === '' ? d.file : d.message),
-    );
+    // The plugin meant to provide it may be one that failed: say which.
+    const notLoaded = this.failed.length
+      ? `these plugins did not load: ${listOf(this.failed, 'and')}`
+      : undefined;
     return {
       ok: false,
       code: 'UNKNOWN_USE',
@@ -162,10 +166,9 @@ export class LoadedPluginRegistry implements PluginRegistry {
         (near ? `; did you mean "${near}"?` : ''),
       expected: known.length ? `one of ${listOf(known)}` : `a ${kind} plugin`,
       hint: near
-        ? `did you mean "${near}"?`
-        : broken.length
-          ? `these plugins did not load: ${notLoaded.join(', ')}`
-          : 'add the plugin that provides it to "plugins" in the host config',
+        ? `did you mean "${near}"?${notLoaded ? ` Or: ${notLoaded}` : ''}`
+        : (notLoaded ??
+          'add the plugin that provides it to "plugins" in the host config'),
     };
   }
 
@@ -250,6 +253,7 @@ async function buildRegistry(
   ];
   const diagnostics: Diagnostic[] = [];
   const bundledFailures: Diagnostic[] = [];
+  const failed: string[] = [];
   const requests: Array<{
     name: string;
     from: string[];
@@ -294,6 +298,7 @@ async function buildRegistry(
     const resolution = resolvePlugin(request.name, request.from);
     if (!resolution.found) {
       return {
+        name: request.name,
         diagnostic: {
           code: 'PLUGIN_NOT_FOUND',
           severity: 'error',
@@ -312,6 +317,7 @@ async function buildRegistry(
     const load = await loadPluginEntry(resolution.entry, request.name);
     if (!load.ok) {
       return {
+        name: request.name,
         diagnostic: {
           code: load.code,
           severity: 'error',
@@ -337,7 +343,13 @@ async function buildRegistry(
     if ('diagnostic' in result && result.diagnostic) {
       const d = result.diagnostic;
       (d.pointer === '' ? bundledFailures : diagnostics).push(d);
+      failed.push(result.name);
     }
   }
-  return new LoadedPluginRegistry(plugins, diagnostics, bundledFailures);
+  return new LoadedPluginRegistry(
+    plugins,
+    diagnostics,
+    bundledFailures,
+    failed,
+  );
 }

@@ -11,9 +11,11 @@ import { parseDuration } from '../loader/duration.ts';
 export const FORMATS = {
   cron: remembered(cronProblem),
   duration: (text: string) =>
-    parseDuration(text) === null
-      ? `${quote(text)} is not a duration: write e.g. 6h, 30m, 1h30m or 500ms`
-      : null,
+    parseDuration(text) !== null
+      ? null
+      : /^(?:0+(?:d|h|m|s|ms))+$/.test(text)
+        ? `${quote(text)} is zero: a duration must be more than zero`
+        : `${quote(text)} is not a duration: write e.g. 6h, 30m, 1h30m or 500ms`,
   timezone: (text: string) =>
     isTimeZone(text) ? null : `${quote(text)} is not an IANA time zone`,
   'iso-time': (text: string) =>

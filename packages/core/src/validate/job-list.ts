@@ -56,6 +56,10 @@ export function validateJobListDocument(
     skipped: [],
   };
   if (doc.fatal) return report;
+  if (isPipelineShaped(doc.value)) {
+    report.diagnostics.push(notJobList(doc, kind));
+    return finish(report, doc);
+  }
 
   const bare = Array.isArray(doc.value);
   const base = bare ? '' : '/jobs';
@@ -215,6 +219,38 @@ function toSpec(
   const timeout = job.timeout ?? config.defaults?.timeout;
   if (timeout !== undefined) spec.timeoutMs = parseDuration(timeout)!;
   return spec;
+}
+
+/** A mapping with a pipeline's `version` or `source` and no `jobs`. */
+function isPipelineShaped(value: unknown): boolean {
+  return (
+    isFields(value) &&
+    !Object.hasOwn(value, 'jobs') &&
+    (Object.hasOwn(value, 'version') || Object.hasOwn(value, 'source'))
+  );
+}
+
+/** One error for a pipeline file read as a job list, not one per key. */
+function notJobList(
+  doc: LoadedDocument,
+  kind: 'job-list' | 'environment',
+): Diagnostic {
+  const key = Object.hasOwn(doc.value as object, 'version')
+    ? '/version'
+    : '/source';
+  return {
+    code: 'NOT_JOB_LIST',
+    severity: 'error',
+    message:
+      kind === 'environment'
+        ? 'BACKFILL_JOBS holds a pipeline, not a job list: ' +
+          'write the pipeline to a file and pass it as an argument'
+        : 'this is a pipeline file: pass it as an argument, not --config',
+    file: doc.file,
+    ...doc.locate(key, 'key'),
+    pointer: key,
+    expected: 'a job list: { "jobs": [...] } or a bare array of jobs',
+  };
 }
 
 function duplicate(

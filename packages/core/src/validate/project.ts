@@ -105,19 +105,25 @@ export async function loadProject(
   const ctx: ValidationContext = { registry, config: config.values };
 
   const inputs = await listInputs(options, config, cwd);
+  const empty = inputs.flatMap((i) =>
+    i.kind === 'empty-folder' ? [emptyFolder(i.display)] : [],
+  );
   const reports = await Promise.all(
-    inputs.map(async (input) => {
-      const doc =
-        input.kind === 'environment'
-          ? loadText(input.text, JOBS_VARIABLE, { ...envOptions, json: true })
-          : await loadFile(input.path, envOptions, input.display);
-      return { doc, report: validateDocument(doc, ctx, input.kind) };
-    }),
+    inputs
+      .flatMap((i) => (i.kind === 'empty-folder' ? [] : [i]))
+      .map(async (input) => {
+        const doc =
+          input.kind === 'environment'
+            ? loadText(input.text, JOBS_VARIABLE, { ...envOptions, json: true })
+            : await loadFile(input.path, envOptions, input.display);
+        return { doc, report: validateDocument(doc, ctx, input.kind) };
+      }),
   );
   flagDuplicateNames(reports);
 
   const files = [
     ...setupReports(config, registry, ctx),
+    ...empty,
     ...reports.map((r) => r.report),
   ];
   const pipelines = files.filter((f) => f.valid).flatMap((f) => f.pipelines);
@@ -152,7 +158,8 @@ export function validateDocument(
 
 type Input =
   | { kind: 'auto' | 'job-list'; path: string; display: string }
-  | { kind: 'environment'; text: string };
+  | { kind: 'environment'; text: string }
+  | { kind: 'empty-folder'; display: string };
 
 async function listInputs(
   options: LoadProjectOptions,
@@ -180,7 +187,13 @@ async function listInputs(
     return true;
   };
   for (const path of paths) {
-    for (const file of await expand(resolve(cwd, path), path)) {
+    const files = await expand(resolve(cwd, path), path);
+    // A folder named on the command line is meant to hold pipelines; the
+    // default folder may be empty in a BACKFILL_JOBS project.
+    if (files.length === 0 && options.paths !== undefined) {
+      inputs.push({ kind: 'empty-folder', display: path });
+    }
+    for (const file of files) {
       if (!(await once(file.path))) continue;
       inputs.push({ kind: 'auto', path: file.path, display: file.display });
     }
@@ -223,6 +236,31 @@ async function mustExist(path: string, display: string) {
       'PATH_NOT_FOUND',
     );
   }
+}
+
+/** The report of a folder given as a path that holds no pipeline file. */
+function emptyFolder(display: string): FileReport {
+  return {
+    file: display,
+    kind: 'pipeline',
+    valid: false,
+    diagnostics: [
+      {
+        code: 'EMPTY_FOLDER',
+        severity: 'error',
+        message:
+          `folder ${display} holds no pipeline files ` +
+          '(.yaml, .yml or .json): nothing to check or run',
+        file: display,
+        line: 0,
+        column: 0,
+        pointer: '',
+        hint: 'name the folder that holds the pipelines, or the files',
+      },
+    ],
+    pipelines: [],
+    skipped: [],
+  };
 }
 
 /** Pipeline names are the key of leases and the ledger: one per project. */

@@ -240,21 +240,15 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
           ? [error.params.allowedValue]
           : ((error.params.allowedValues as unknown[]) ?? []);
       const shown = allowed.map((v) => JSON.stringify(v)).join(', ');
-      const near =
-        typeof error.data === 'string'
-          ? didYouMean(error.data, allowed.map(String))
-          : undefined;
+      const hint = enumHint(error.data, allowed);
       return make(
         'INVALID_VALUE',
         `${where} must be ${allowed.length > 1 ? 'one of ' : ''}${shown}, ` +
           `got ${quote(error.data)}` +
-          (near ? `; did you mean "${near}"?` : ''),
+          (hint ? `; ${hint}` : ''),
         at,
         'value',
-        {
-          expected: shown,
-          ...(near ? { hint: `did you mean "${near}"?` } : {}),
-        },
+        { expected: shown, ...(hint ? { hint } : {}) },
       );
     }
     case 'minimum':
@@ -318,6 +312,23 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
     default:
       return make('INVALID_VALUE', `${where} ${error.message}`, at);
   }
+}
+
+/**
+ * What to say about a value an enum refuses: a quoted `"1"` where the
+ * number 1 is meant is to lose its quotes; a typo, the name it is near.
+ * Never a suggestion that reads the same as the value.
+ */
+function enumHint(data: unknown, allowed: unknown[]): string | undefined {
+  if (typeof data !== 'string') return undefined;
+  const unquoted = allowed.find(
+    (v) => typeof v !== 'string' && String(v) === data.trim(),
+  );
+  if (unquoted !== undefined) return `write ${String(unquoted)} without quotes`;
+  const near = didYouMean(data, allowed.map(String));
+  return near !== undefined && near !== data
+    ? `did you mean "${near}"?`
+    : undefined;
 }
 
 /** `Unique name` -> `unique name`; `JSON-RPC` stays. */
