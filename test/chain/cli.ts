@@ -63,17 +63,20 @@ export function started(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Runs to the end: the exit code and what the child wrote on stderr. */
+/** Runs to the end: the exit code and what the child wrote. */
 export async function runToEnd(
   cwd: string,
-): Promise<{ code: number | null; stderr: string }> {
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnRun(cwd);
+  let stdout = '';
   let stderr = '';
+  child.stdout?.on('data', (data) => {
+    stdout += data;
+  });
   child.stderr?.on('data', (data) => {
     stderr += data;
   });
-  child.stdout?.resume();
-  return { code: await exitOf(child), stderr };
+  return { code: await exitOf(child), stdout, stderr };
 }
 
 /** Rows of the chain table in `file`; 0 before the first batch. */

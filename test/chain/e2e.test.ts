@@ -41,6 +41,7 @@ const [clean, killed] = folders as [
 ];
 const db = (folder: { cwd: string }) => join(folder.cwd, '.backfill/chain.db');
 let server: SolanaRpcServer;
+let cleanRun: Awaited<ReturnType<typeof runToEnd>>;
 
 beforeAll(async () => {
   server = await startSolanaRpcServer({ history });
@@ -52,8 +53,8 @@ beforeAll(async () => {
       end: END,
     });
   }
-  const run = await runToEnd(clean.cwd);
-  expect(run.code, run.stderr).toBe(0);
+  cleanRun = await runToEnd(clean.cwd);
+  expect(cleanRun.code, cleanRun.stderr).toBe(0);
 });
 afterAll(async () => {
   await server?.close();
@@ -61,6 +62,14 @@ afterAll(async () => {
 });
 
 describe('backfill run with the chain source', () => {
+  it('says how many gaps it recorded in its result line', () => {
+    expect(cleanRun.stdout).toBe(
+      'chain-e2e: succeeded, 349 records stored, 0 dead-lettered; ' +
+        'chunks 1 done, 0 failed, 0 pending, 0 already done; ' +
+        '2 gaps recorded (backfill status lists them)\n',
+    );
+  });
+
   it('stores exactly the transactions the node holds for the range', () => {
     const stored = tableContent(db(clean), 'chain');
     expect(expected.keys.size).toBe(349);

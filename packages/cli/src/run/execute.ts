@@ -151,6 +151,9 @@ function report(
       `${r.pipeline}: ${r.status}, ${r.recordsStored} records stored, ` +
       `${r.recordsDeadLettered} dead-lettered; chunks ${c.done} done, ` +
       `${c.failed} failed, ${c.pending} pending, ${c.skipped} already done` +
+      (r.gaps > 0
+        ? `; ${r.gaps} gaps recorded (backfill status lists them)`
+        : '') +
       (r.error ? ` (${r.error.code}: ${r.error.message})` : '');
     process.stdout.write(`${redactDeep(line, secrets)}\n`);
   }

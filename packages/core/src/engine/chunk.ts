@@ -204,6 +204,7 @@ async function take(
   const stored = await deliver(run, ctx, records, checkpoint);
 
   run.counts.recordsStored += stored;
+  if (checkpoint) run.gaps += batch.gaps?.length ?? 0;
   run.hooks.metrics.call({
     name: 'records_stored',
     value: stored,

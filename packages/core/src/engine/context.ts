@@ -32,6 +32,8 @@ export interface RunContext {
   /** Graceful stop: no new fetch; the batch in flight may finish. */
   stop: AbortSignal;
   counts: RunCounts;
+  /** Gaps the source reported in stored batches of this run. */
+  gaps: number;
   /** Records still allowed by `--limit`; Infinity without it. */
   remaining: number;
   stallMs: number;

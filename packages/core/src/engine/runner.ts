@@ -148,6 +148,7 @@ export async function runPipeline(
         abort: abort.signal,
         stop: options.stop ?? new AbortController().signal,
         counts: { recordsFetched: 0, recordsStored: 0, recordsDeadLettered: 0 },
+        gaps: 0,
         remaining: options.limit ?? Number.POSITIVE_INFINITY,
         stallMs: options.stallMs ?? 5 * 60_000,
         settings: options.settings ?? {},

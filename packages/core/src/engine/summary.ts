@@ -18,6 +18,11 @@ export interface RunSummary extends RunCounts {
     /** Done by an earlier run: not run again. */
     skipped: number;
   };
+  /**
+   * Parts the source could not fetch and recorded instead of dropping
+   * (null transactions, say); `backfill status` lists them.
+   */
+  gaps: number;
   /** True when `--limit` stopped the run early. */
   limited: boolean;
   startedAt: string;
@@ -68,6 +73,7 @@ export function summarize(input: SummaryInput): RunSummary {
     status,
     window: input.window,
     chunks,
+    gaps: input.run.gaps,
     limited: input.run.remaining <= 0 && chunks.pending > 0,
     ...input.run.counts,
     startedAt: new Date(input.startedAt).toISOString(),
