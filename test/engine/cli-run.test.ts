@@ -90,6 +90,7 @@ describe('backfill run --json', () => {
           status: 'succeeded',
           window: { kind: 'slot', start: 0, end: 999 },
           chunks: { planned: 1, done: 1, failed: 0, pending: 0, skipped: 0 },
+          gaps: 0,
           limited: false,
           recordsFetched: 1000,
           recordsStored: 1000,
