@@ -51,7 +51,9 @@ export function toPluginError(error: unknown, where: string): PluginError {
   }
   if (name === 'NoLongerSupportedException') {
     return new PluginError(
-      `${message}; the vault API takes no new customers since 2025-12-15, so this account has no vaults to read: keep such data in an S3 Glacier storage class and read it with an S3 source`,
+      `${message}; the vault API takes no new customers since 2025-12-15, ` +
+        'so this account has no vaults to read: keep such data in an ' +
+        'S3 Glacier storage class and read it with an S3 source',
       {
         code: 'GLACIER_NO_LONGER_SUPPORTED',
         errorClass: 'fatal',

@@ -72,7 +72,8 @@ export async function resolveJob(
     return Promise.reject(
       fatal(
         expired ? 'GLACIER_JOB_EXPIRED' : 'GLACIER_NO_JOB',
-        `${reason}; set retrieval: true to start one (billable; tier ${params.tier ?? 'Bulk'}) or pass a live job_id`,
+        `${reason}; set retrieval: true to start one (billable; ` +
+          `tier ${params.tier ?? 'Bulk'}) or pass a live job_id`,
         { vault: params.vault_name, target: what },
       ),
     );
@@ -122,7 +123,8 @@ export async function waitForJob(
     if (job.StatusCode === 'Failed') {
       throw fatal(
         'GLACIER_JOB_FAILED',
-        `retrieval job ${jobId} failed: ${job.StatusMessage ?? 'no reason given'}; start another with retrieval: true`,
+        `retrieval job ${jobId} failed: ${job.StatusMessage ?? 'no reason given'}; ` +
+          `start another with retrieval: true`,
         { jobId },
       );
     }

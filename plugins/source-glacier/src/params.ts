@@ -113,7 +113,9 @@ export function checkParams(params: GlacierParams): ParamProblem[] {
       problems.push({
         pointer: '/poll_interval',
         code: 'GLACIER_POLL_INTERVAL',
-        message: `poll_interval '${params.poll_interval}' is not a duration above zero like 30s, 15m or 1h`,
+        message:
+          `poll_interval '${params.poll_interval}' is not a duration ` +
+          'above zero like 30s, 15m or 1h',
       });
     }
   }

@@ -92,7 +92,8 @@ export async function* verifiedRanges(
   if (plan.archiveHash && whole && whole !== plan.archiveHash) {
     throw fatal(
       'GLACIER_ARCHIVE_CHECKSUM',
-      `archive tree hash ${whole} differs from Glacier's ${plan.archiveHash} although every range matched; the job output is inconsistent, start a new retrieval`,
+      `archive tree hash ${whole} differs from Glacier's ${plan.archiveHash} although every range matched; ` +
+        `the job output is inconsistent, start a new retrieval`,
       { jobId: plan.jobId },
     );
   }

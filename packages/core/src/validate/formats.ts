@@ -109,7 +109,10 @@ function remembered(
 function cronProblem(text: string): string | null {
   const fields = text.trim().split(/\s+/).filter(Boolean);
   if (fields.length !== 5 && fields.length !== 6) {
-    return `${quote(text)} has ${fields.length} field${fields.length === 1 ? '' : 's'}; a schedule has 5 (minute hour day month weekday) or 6 (seconds first)`;
+    return (
+      `${quote(text)} has ${fields.length} field${fields.length === 1 ? '' : 's'}; ` +
+      `a schedule has 5 (minute hour day month weekday) or 6 (seconds first)`
+    );
   }
   try {
     new Cron(text, { paused: true }).stop();
