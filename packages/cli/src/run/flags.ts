@@ -57,6 +57,14 @@ export function windowFromFlags(flags: RunFlags, now: number): WindowOverride {
     }
     return { kind: 'slot', start: Number(flags.from), end: Number(flags.to) };
   }
+  const slot = [flags.from, flags.to].find((v) => v && /^\d+$/.test(v));
+  if (slot !== undefined) {
+    throw usage(
+      'RUN_WINDOW_MIXED',
+      `--from ${flags.from} --to ${flags.to}: give two slots or two ` +
+        'ISO-8601 times, not one of each',
+    );
+  }
   const from = flags.from ? isoTime(flags.from, '--from') : undefined;
   const to = flags.to ? isoTime(flags.to, '--to') : new Date(now).toISOString();
   if (!from) throw usage('RUN_FLAGS', '--to needs --from');
