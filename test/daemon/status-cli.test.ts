@@ -1,20 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
 import {
   type HttpApiServer,
   startHttpApiServer,
 } from '../servers/http-api/index.ts';
-
-const CLI = fileURLToPath(
-  new URL('../../packages/cli/bin/backfill.js', import.meta.url),
-);
+import { runBackfill } from '../support/cli.ts';
 
 let api: HttpApiServer;
 let project: string;
@@ -28,22 +22,8 @@ afterAll(async () => {
   rmSync(project, { recursive: true, force: true });
 });
 
-function backfill(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd: project, env: { ...process.env, CI: '1' } },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? Number((error as { code?: number }).code) : 0,
-          stdout,
-          stderr,
-        }),
-    );
-  });
+function backfill(args: string[]) {
+  return runBackfill(args, { cwd: project, env: { CI: '1' } });
 }
 
 function writePipeline(path: string): void {
@@ -179,21 +159,7 @@ describe('backfill status without a pipelines folder', () => {
   afterAll(() => rmSync(bare, { recursive: true, force: true }));
 
   function inBare(args: string[]) {
-    return new Promise<{ code: number; stdout: string; stderr: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          [CLI, ...args],
-          { cwd: bare, env: { ...process.env, CI: '1' } },
-          (error, stdout, stderr) =>
-            resolve({
-              code: error ? Number((error as { code?: number }).code) : 0,
-              stdout,
-              stderr,
-            }),
-        );
-      },
-    );
+    return runBackfill(args, { cwd: bare, env: { CI: '1' } });
   }
 
   it('shows nothing, and exits 0, before any run', async () => {

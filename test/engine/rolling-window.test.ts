@@ -1,7 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import {
   definePlugin,
@@ -10,7 +9,6 @@ import {
 } from '@backfill/plugin-kit';
 import sqlite from '@backfill/store-sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-
 import {
   registryOf,
   runPipeline,
@@ -21,12 +19,10 @@ import {
   idsBetween,
   startHttpApiServer,
 } from '../servers/http-api/index.ts';
+import { BACKFILL_BIN, runBackfill } from '../support/cli.ts';
 import { fakeClock } from './fake-clock.ts';
 import { countingPipeline, query, tempFolder } from './helpers.ts';
 
-const CLI = fileURLToPath(
-  new URL('../../packages/cli/bin/backfill.js', import.meta.url),
-);
 const MINUTE = 60_000;
 
 let folder: ReturnType<typeof tempFolder>;
@@ -111,7 +107,7 @@ describe('an off-chain run on the default window, stopped by SIGINT', () => {
     );
     const db = join(folder.cwd, '.backfill/backfill.db');
 
-    const child = spawn(process.execPath, [CLI, 'run', file], {
+    const child = spawn(process.execPath, [BACKFILL_BIN, 'run', file], {
       cwd: folder.cwd,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -274,10 +270,6 @@ async function until(test: () => boolean, timeoutMs = 20_000): Promise<void> {
   }
 }
 
-function backfill(cwd: string, ...args: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd }, (error) =>
-      resolve(error ? Number((error as { code?: number }).code) : 0),
-    );
-  });
+async function backfill(cwd: string, ...args: string[]): Promise<number> {
+  return (await runBackfill(args, { cwd })).code;
 }

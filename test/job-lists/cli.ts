@@ -1,18 +1,12 @@
 // `backfill` in a child process, exactly as a user runs it, and what it
 // left in the default SQLite store under its working folder.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'packages/cli/bin/backfill.js');
+import { type CliResult, runBackfill } from '../support/cli.ts';
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult };
 
 /** Runs `backfill ...args` in `cwd` with `env` added to this one's. */
 export function backfill(
@@ -20,17 +14,7 @@ export function backfill(
   cwd: string,
   env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: '1', ...env } },
-      (error, stdout, stderr) => {
-        const code = error ? Number((error as { code?: number }).code) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runBackfill(args, { cwd, env: { NO_COLOR: '1', ...env } });
 }
 
 /** Keys stored per table of `<cwd>/.backfill/backfill.db`, sorted. */

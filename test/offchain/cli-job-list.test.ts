@@ -1,19 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
 import {
   type HttpApiServer,
   startHttpApiServer,
 } from '../servers/http-api/index.ts';
-
-const CLI = fileURLToPath(
-  new URL('../../packages/cli/bin/backfill.js', import.meta.url),
-);
+import { runBackfill } from '../support/cli.ts';
 
 let api: HttpApiServer;
 let project: string;
@@ -45,21 +39,10 @@ describe('an off-chain job of the older job list', () => {
       ],
     };
     writeFileSync(join(project, 'jobs.json'), JSON.stringify(jobs, null, 2));
-    const { code, stdout } = await new Promise<{
-      code: number;
-      stdout: string;
-    }>((resolve) => {
-      execFile(
-        process.execPath,
-        [CLI, 'run', '--config', 'jobs.json', '--json'],
-        { cwd: project },
-        (error, out) =>
-          resolve({
-            code: error ? Number((error as { code?: number }).code) : 0,
-            stdout: out,
-          }),
-      );
-    });
+    const { code, stdout } = await runBackfill(
+      ['run', '--config', 'jobs.json', '--json'],
+      { cwd: project },
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout).runs[0].recordsStored).toBe(25);
     expect(api.requests.map((r) => r.query)).toEqual([

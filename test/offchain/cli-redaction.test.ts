@@ -1,19 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
 import {
   type HttpApiServer,
   startHttpApiServer,
 } from '../servers/http-api/index.ts';
+import { runBackfill } from '../support/cli.ts';
 
-const CLI = fileURLToPath(
-  new URL('../../packages/cli/bin/backfill.js', import.meta.url),
-);
 const TOKEN = 'tok-cli-4f0c2b9e71';
 const API_KEY = 'key-cli-8d6a03c5';
 const QUERY_SECRET = 'qs-cli-2e7b5f19';
@@ -67,28 +62,15 @@ function writePipeline(name: string, path: string): string {
 }
 
 /** Runs `backfill` in the project with the secrets in its environment. */
-function backfill(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        cwd: project,
-        env: {
-          ...process.env,
-          PARTNER_TOKEN: TOKEN,
-          PARTNER_KEY: API_KEY,
-          PARTNER_QUERY_TOKEN: QUERY_SECRET,
-          BACKFILL_LOG_LEVEL: 'debug',
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? Number((error as { code?: number }).code) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+function backfill(args: string[]) {
+  return runBackfill(args, {
+    cwd: project,
+    env: {
+      PARTNER_TOKEN: TOKEN,
+      PARTNER_KEY: API_KEY,
+      PARTNER_QUERY_TOKEN: QUERY_SECRET,
+      BACKFILL_LOG_LEVEL: 'debug',
+    },
   });
 }
 

@@ -1,21 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
 import {
   type HttpApiServer,
   idsBetween,
   startHttpApiServer,
 } from '../servers/http-api/index.ts';
-
-const CLI = fileURLToPath(
-  new URL('../../packages/cli/bin/backfill.js', import.meta.url),
-);
+import { runBackfill } from '../support/cli.ts';
 
 let api: HttpApiServer;
 let project: string;
@@ -29,12 +23,8 @@ afterAll(async () => {
   rmSync(project, { recursive: true, force: true });
 });
 
-function backfill(args: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: project }, (error) =>
-      resolve(error ? Number((error as { code?: number }).code) : 0),
-    );
-  });
+async function backfill(args: string[]): Promise<number> {
+  return (await runBackfill(args, { cwd: project })).code;
 }
 
 describe('backfill run resumes an off-chain walk at the next page', () => {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,16 +5,13 @@ import { fileURLToPath } from 'node:url';
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
+import { runBackfill } from '../../../test/support/cli.ts';
 import {
   postgresUnavailable,
   startPostgres,
   type TestPostgres,
 } from '../../../test/support/postgres.ts';
 
-const CLI = fileURLToPath(
-  new URL('../../../packages/cli/bin/backfill.js', import.meta.url),
-);
 const COUNTING = fileURLToPath(
   new URL('../../../test/fixtures/plugins/counting-source', import.meta.url),
 );
@@ -26,26 +22,8 @@ if (reason) console.warn(`skipping the postgres CLI test: ${reason}`);
 let server: TestPostgres;
 let project: string;
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function backfill(args: string[], env: Record<string, string>) {
-  return new Promise<Outcome>((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd: project, env: { ...process.env, ...env } },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? Number((error as { code?: number }).code) : 0,
-          stdout,
-          stderr,
-        }),
-    );
-  });
+  return runBackfill(args, { cwd: project, env });
 }
 
 describe.skipIf(reason)('backfill run with store: postgres', () => {
