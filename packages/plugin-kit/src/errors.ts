@@ -1,3 +1,5 @@
+import { hasBrand, setBrand } from './brand.ts';
+
 /**
  * How the engine's retry policy treats an error:
  * - `retriable`: try again after the policy's backoff;
@@ -32,16 +34,12 @@ export class PluginError extends Error {
     this.errorClass = options.errorClass;
     this.retryAfterMs = options.retryAfterMs;
     this.details = options.details;
-    Object.defineProperty(this, BRAND, { value: true });
+    setBrand(this, BRAND);
   }
 
   /** True for a PluginError from any copy of this package. */
   static is(value: unknown): value is PluginError {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[BRAND] === true
-    );
+    return hasBrand(value, BRAND);
   }
 }
 

@@ -1,3 +1,4 @@
+export { hasBrand, setBrand } from './brand.ts';
 export type { ErrorClass, PluginErrorOptions } from './errors.ts';
 export { classifyError, PluginError } from './errors.ts';
 export type {

@@ -1,3 +1,4 @@
+import { hasBrand, setBrand } from './brand.ts';
 import type { EngineHooks } from './hooks.ts';
 import type { SourceDefinition } from './source.ts';
 import type { StoreDefinition } from './store.ts';
@@ -26,15 +27,11 @@ const BRAND = Symbol.for('backfill.Plugin');
 
 /** Declares a plugin; the identity function, typed, and branded. */
 export function definePlugin<P extends Plugin>(plugin: P): P {
-  Object.defineProperty(plugin, BRAND, { value: true });
+  setBrand(plugin, BRAND);
   return plugin;
 }
 
 /** True when `value` was made by definePlugin of any copy of this kit. */
 export function isPlugin(value: unknown): value is Plugin {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[BRAND] === true
-  );
+  return hasBrand(value, BRAND);
 }

@@ -1,3 +1,5 @@
+import { hasBrand, setBrand } from '@backfill/plugin-kit';
+
 const BRAND = Symbol.for('backfill.DaemonError');
 
 /** A reason the daemon cannot start or reload, with a stable code. */
@@ -9,15 +11,11 @@ export class DaemonError extends Error {
     super(`${message} [${code}]`, options);
     this.name = 'DaemonError';
     this.code = code;
-    Object.defineProperty(this, BRAND, { value: true });
+    setBrand(this, BRAND);
   }
 
   /** True for a DaemonError from any copy of this package. */
   static is(value: unknown): value is DaemonError {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[BRAND] === true
-    );
+    return hasBrand(value, BRAND);
   }
 }

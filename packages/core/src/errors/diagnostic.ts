@@ -1,3 +1,4 @@
+import { hasBrand, setBrand } from '@backfill/plugin-kit';
 import type { ErrorCode } from './codes.ts';
 
 /**
@@ -37,16 +38,12 @@ export class BackfillError extends Error {
     this.name = 'BackfillError';
     this.code = code;
     this.diagnostics = diagnostics;
-    Object.defineProperty(this, BRAND, { value: true });
+    setBrand(this, BRAND);
   }
 
   /** True for a BackfillError from any copy of this package. */
   static is(value: unknown): value is BackfillError {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[BRAND] === true
-    );
+    return hasBrand(value, BRAND);
   }
 }
 

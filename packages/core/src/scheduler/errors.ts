@@ -1,3 +1,5 @@
+import { hasBrand, setBrand } from '@backfill/plugin-kit';
+
 const BRAND = Symbol.for('backfill.ScheduleError');
 
 /** A schedule the daemon cannot follow: a bad cron or time zone. */
@@ -12,15 +14,11 @@ export class ScheduleError extends Error {
     this.name = 'ScheduleError';
     this.code = code;
     this.place = place;
-    Object.defineProperty(this, BRAND, { value: true });
+    setBrand(this, BRAND);
   }
 
   /** True for a ScheduleError from any copy of this package. */
   static is(value: unknown): value is ScheduleError {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[BRAND] === true
-    );
+    return hasBrand(value, BRAND);
   }
 }
