@@ -126,7 +126,9 @@ export function checkParams(params: GlacierParams): ParamProblem[] {
       problems.push({
         pointer: '/description_pattern',
         code: 'GLACIER_DESCRIPTION_PATTERN',
-        message: `description_pattern is not a valid regular expression: ${(error as Error).message}`,
+        message:
+          'description_pattern is not a valid regular expression: ' +
+          (error as Error).message,
       });
     }
   }

@@ -92,8 +92,9 @@ export async function* verifiedRanges(
   if (plan.archiveHash && whole && whole !== plan.archiveHash) {
     throw fatal(
       'GLACIER_ARCHIVE_CHECKSUM',
-      `archive tree hash ${whole} differs from Glacier's ${plan.archiveHash} although every range matched; ` +
-        `the job output is inconsistent, start a new retrieval`,
+      `archive tree hash ${whole} differs from Glacier's ` +
+        `${plan.archiveHash} although every range matched; ` +
+        'the job output is inconsistent, start a new retrieval',
       { jobId: plan.jobId },
     );
   }
@@ -168,7 +169,8 @@ async function fetchVerified(
   }
   throw retriable(
     'GLACIER_RANGE_CHECKSUM',
-    `range ${range ?? 'whole'} of job ${plan.jobId} failed verification ${RANGE_TRIES} times: ${problem}`,
+    `range ${range ?? 'whole'} of job ${plan.jobId} failed ` +
+      `verification ${RANGE_TRIES} times: ${problem}`,
     {
       jobId: plan.jobId,
       range: range ?? 'whole',

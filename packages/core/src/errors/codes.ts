@@ -1,4 +1,4 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the syntax being described, not a template
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is our syntax
 /**
  * Every code a user can meet in `backfill validate` and the loaders, sorted,
  * with what it means. docs/pipeline-language.md lists the same codes; a

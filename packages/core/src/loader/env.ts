@@ -1,4 +1,4 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the syntax being described, not a template
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is our syntax
 /**
  * `${VAR}` references inside one scalar's text, resolved against an
  * environment. Positions are offsets into the scalar's value, so that the
