@@ -14,7 +14,7 @@ import { startHttpApiServer } from '../servers/http-api/index.ts';
 const RECORDS = 20_000;
 const PAGE_SIZE = 100;
 const PAGES = RECORDS / PAGE_SIZE;
-const ROUNDS = 10;
+const ROUNDS = 20;
 const TARGET = 0.8;
 
 const api = await startHttpApiServer({ records: RECORDS, pageSize: PAGE_SIZE });

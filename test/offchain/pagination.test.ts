@@ -168,6 +168,21 @@ describe('resuming from a yielded cursor', () => {
     expect(asked('/next-url')).toEqual(['from=10', 'from=20']);
   });
 
+  it('leaves the cursor it resumed from, and each one it yielded, as it was', async () => {
+    const params = { api_endpoint: `${api.url}/next-url` };
+    const { batches } = await drain(handMadeContext(params).ctx);
+    const yielded = batches.map((b) => JSON.stringify(b.cursor));
+    const resumedFrom = batches[0]!.cursor;
+    const before = JSON.stringify(resumedFrom);
+    await drain(handMadeContext(params, { cursor: resumedFrom }).ctx);
+    expect(JSON.stringify(resumedFrom)).toBe(before);
+    expect(batches.map((b) => JSON.stringify(b.cursor))).toEqual(yielded);
+    const seen = batches.map(
+      (b) => (b.cursor as { seen: string[] }).seen.length,
+    );
+    expect(seen).toEqual([2, 3, 3]);
+  });
+
   it('a cursor after the last page fetches nothing', async () => {
     const { ctx } = handMadeContext({ api_endpoint: `${api.url}/cursor` });
     const { batches } = await drain(ctx);

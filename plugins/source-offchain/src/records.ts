@@ -13,7 +13,7 @@ type JsonObject = { [key: string]: Json };
 export function locateRecords(
   body: Json,
   recordsPath: string | undefined,
-  where: string,
+  where: () => string,
 ): { path: string; items: Json[] } {
   if (recordsPath !== undefined && recordsPath !== '') {
     const items = readPath(body, recordsPath);
@@ -21,7 +21,7 @@ export function locateRecords(
     throw offchainError(
       'OFFCHAIN_RECORDS_NOT_FOUND',
       'fatal',
-      `${where}: records_path "${recordsPath}" is ` +
+      `${where()}: records_path "${recordsPath}" is ` +
         `${describe(items)}, not an array; check records_path`,
     );
   }
@@ -35,7 +35,7 @@ export function locateRecords(
     throw offchainError(
       'OFFCHAIN_RECORDS_NOT_FOUND',
       'fatal',
-      `${where}: cannot tell where the records are: the reply has ` +
+      `${where()}: cannot tell where the records are: the reply has ` +
         (arrays.length === 0
           ? 'no array-valued field'
           : `several array fields (${arrays.join(', ')})`) +
@@ -45,7 +45,7 @@ export function locateRecords(
   throw offchainError(
     'OFFCHAIN_RECORDS_NOT_FOUND',
     'fatal',
-    `${where}: the reply is ${describe(body)}, not an object or array`,
+    `${where()}: the reply is ${describe(body)}, not an object or array`,
   );
 }
 
@@ -53,7 +53,7 @@ export function locateRecords(
 export function keyRecords(
   items: Json[],
   keyField: string,
-  where: string,
+  where: () => string,
 ): SourceRecord[] {
   const records: SourceRecord[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
@@ -62,7 +62,7 @@ export function keyRecords(
       throw offchainError(
         'OFFCHAIN_RECORD_NOT_OBJECT',
         'fatal',
-        `${where}, record ${i}: is ${describe(item)}, not an object`,
+        `${where()}, record ${i}: is ${describe(item)}, not an object`,
       );
     }
     const key = keyOf(item, keyField);
@@ -70,7 +70,7 @@ export function keyRecords(
       throw offchainError(
         'OFFCHAIN_RECORD_KEY_MISSING',
         'fatal',
-        `${where}, record ${i}: has no "${keyField}" field to key it by; ` +
+        `${where()}, record ${i}: has no "${keyField}" field to key it by; ` +
           `set key_field to the field that identifies a record ` +
           `(it has: ${Object.keys(item).slice(0, 10).join(', ')})`,
       );

@@ -75,5 +75,6 @@ export function stateFromCursor(cursor: Json): WalkState {
     );
   }
   const { v: _version, ...state } = value;
-  return state as unknown as WalkState;
+  // A copy: the walk appends to it, and the stored cursor is not its own.
+  return { ...state, seen: [...value.seen] } as unknown as WalkState;
 }

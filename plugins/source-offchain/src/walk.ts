@@ -88,8 +88,8 @@ export async function* walkPages(
         state.plan = completePlan(state.plan, reply);
       const plan = state.plan;
 
-      const shown = redactor.url(url);
-      const place = `${where} of ${shown}`;
+      // Named only when needed: redacting a URL per page costs throughput.
+      const place = () => `${where} of ${redactor.url(url)}`;
       const located = locateRecords(
         reply.body,
         state.records_path ?? params.records_path,
@@ -106,7 +106,7 @@ export async function* walkPages(
         throw offchainError(
           'OFFCHAIN_PAGE_REPEATED',
           'fatal',
-          `${place}: the same ${items.length} records as the page before; ` +
+          `${place()}: the same ${items.length} records as the page before; ` +
             'the API ignores the paging parameters or serves its last page ' +
             'again, so the walk stops here instead of looping',
         );
@@ -119,7 +119,7 @@ export async function* walkPages(
           state.halt = {
             code: 'OFFCHAIN_CURSOR_REPEATED',
             message:
-              `${place}: the next ${plan.style === 'cursor' ? 'token' : 'URL'}` +
+              `${place()}: the next ${plan.style === 'cursor' ? 'token' : 'URL'}` +
               ` "${shorten(redactor.url(state.next))}" was followed before ` +
               'in this chunk; the API is cycling, so the walk stops here',
           };
@@ -134,7 +134,7 @@ export async function* walkPages(
         state.done = true;
       }
       ctx.logger.debug(
-        { page: state.pages, records: items.length, url: shown },
+        { page: state.pages, records: items.length },
         'page fetched',
       );
       yield batch(records, state, signals, ctx, params);
@@ -198,7 +198,9 @@ function remember(state: WalkState, seen: Set<string>, next: string): boolean {
   const print = fingerprint(next);
   if (seen.has(print)) return false;
   seen.add(print);
-  state.seen = [...state.seen, print];
+  // In place: a copy per page made a long walk quadratic. Every yielded
+  // cursor holds its own slice of this list.
+  state.seen.push(print);
   return true;
 }
 
