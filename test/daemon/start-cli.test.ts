@@ -66,6 +66,14 @@ function startDaemon() {
     stdout,
     exited,
     logged: (msg: string) => logged(lines, msg),
+    /** Stdout once a whole line is there: it comes on its own pipe, so it
+     * may arrive after a log line written before it. */
+    printed: async (): Promise<string> => {
+      while (!stdout.join('').includes('\n')) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return stdout.join('');
+    },
   };
 }
 
@@ -96,7 +104,7 @@ describe('backfill start as a process', () => {
     const started = await daemon.logged('daemon started');
     const port = started.port as number;
     expect(started.pipelines).toEqual(['alpha']);
-    expect(daemon.stdout.join('')).toBe(
+    expect(await daemon.printed()).toBe(
       `listening on http://127.0.0.1:${port}\n`,
     );
 
