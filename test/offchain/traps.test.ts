@@ -127,6 +127,22 @@ describe('retries', () => {
     expect(asked('/hang')).toHaveLength(1);
   });
 
+  it('an abort stops a body that stalls half way, without retrying', async () => {
+    const controller = new AbortController();
+    const { ctx } = handMadeContext(
+      { api_endpoint: `${api.url}/hang-body`, retry: quick },
+      { signal: controller.signal },
+    );
+    const drained = drain(ctx);
+    while (asked('/hang-body').length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    controller.abort();
+    const { error } = await drained;
+    expect(error?.name).toBe('AbortError');
+    expect(asked('/hang-body')).toHaveLength(1);
+  });
+
   it('a refused connection is a retriable error', async () => {
     const gone = await startHttpApiServer();
     await gone.close();
