@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
 import {
@@ -13,7 +14,9 @@ import {
   runPipeline,
 } from '../../packages/core/src/engine/index.ts';
 import { createLogger } from '../../packages/core/src/logging/logger.ts';
-import { countingPipeline, tempFolder } from './helpers.ts';
+import counting from '../fixtures/plugins/counting-source/index.ts';
+import tap from '../fixtures/plugins/tap-plugin/index.ts';
+import { countingPipeline, query, tempFolder } from './helpers.ts';
 
 const SECRET = 'tok-8f3a2c91';
 
@@ -92,5 +95,50 @@ describe('the run logger', () => {
       'PluginError: GET https://api.example/v1/offers?key=[REDACTED] ' +
         'returned 401',
     );
+  });
+});
+
+describe('the ledger', () => {
+  it('keeps secret values out of the errors it stores for status', async () => {
+    folder = tempFolder();
+    const spec = {
+      ...countingPipeline({
+        source: { use: 'leaky', batchSize: 10, with: {} },
+      }),
+      secrets: [SECRET],
+    };
+    const summary = await runPipeline(spec, {
+      registry: registryOf([leaky, sqlite]),
+      cwd: folder.cwd,
+    });
+    expect(summary.status).toBe('failed');
+    const db = join(folder.cwd, '.backfill/backfill.db');
+    const said =
+      'GET https://api.example/v1/offers?key=[REDACTED] returned 401';
+    expect(query(db, 'SELECT error FROM runs')).toEqual([{ error: said }]);
+    expect(query(db, 'SELECT last_error FROM chunks')).toEqual([
+      { last_error: said },
+    ]);
+  });
+
+  it("keeps them out of a dead letter's error too", async () => {
+    folder = tempFolder();
+    const spec = {
+      ...countingPipeline({
+        maxRetries: 0,
+        with: { poison_slot: 42 },
+        transform: [{ use: 'reject-poison', with: {} }],
+      }),
+      secrets: ['slot-42'],
+    };
+    const summary = await runPipeline(spec, {
+      registry: registryOf([counting, sqlite, tap]),
+      cwd: folder.cwd,
+    });
+    expect(summary.recordsDeadLettered).toBe(1);
+    const db = join(folder.cwd, '.backfill/backfill.db');
+    expect(query(db, 'SELECT error_message FROM dead_letters')).toEqual([
+      { error_message: 'poison [REDACTED]' },
+    ]);
   });
 });

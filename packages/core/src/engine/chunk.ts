@@ -10,7 +10,7 @@ import { PluginError, sharedLimiter } from '@backfill/plugin-kit';
 import { RetryPolicy } from '../retry/policy.ts';
 import { halted, type RunContext } from './context.ts';
 import { DeliveryError, deliver } from './delivery.ts';
-import { codeOf, messageOf } from './errors.ts';
+import { codeOf, ledgerMessage } from './errors.ts';
 import { raceSignal, Watchdog } from './watchdog.ts';
 
 /** How one chunk ended in this run. */
@@ -49,7 +49,8 @@ export async function runChunk(
     state: ChunkOutcome['state'],
     error?: unknown,
   ): Promise<ChunkOutcome> => {
-    const message = error === undefined ? undefined : messageOf(error);
+    const message =
+      error === undefined ? undefined : ledgerMessage(error, run.spec.secrets);
     await run.state.markChunk(run.spec.name, row.id, {
       state,
       runId: run.runId,

@@ -8,7 +8,7 @@ import type {
 
 import { RetryPolicy } from '../retry/policy.ts';
 import type { RunContext } from './context.ts';
-import { codeOf, messageOf } from './errors.ts';
+import { codeOf, ledgerMessage, messageOf } from './errors.ts';
 import { raceSignal } from './watchdog.ts';
 
 /** A batch the store refused as a whole, even record by record. */
@@ -141,7 +141,7 @@ async function isolate(
       stage: attempt.stage,
       record,
       errorCode: codeOf(attempt.error),
-      errorMessage: messageOf(attempt.error),
+      errorMessage: ledgerMessage(attempt.error, run.spec.secrets),
       attempts,
       at: new Date(run.clock.now()).toISOString(),
     });

@@ -1,3 +1,5 @@
+import { redactText } from '../logging/redact.ts';
+
 /**
  * An error of the engine a user can cause or must act on: a stable
  * `ENGINE_*` code, a one-line message saying what to do, and facts.
@@ -39,6 +41,19 @@ export function messageOf(error: unknown): string {
   const message = (error as { message?: unknown }).message;
   if (typeof message === 'string') return message;
   return shortJson(error);
+}
+
+/**
+ * messageOf for the ledger (runs, chunks, dead letters): with every value a
+ * `${VAR}` resolved to replaced. A source may name such a value in its
+ * message (a query parameter in a URL, say), and `backfill status` prints
+ * the ledger in a shell that may not have the variable to redact it by.
+ */
+export function ledgerMessage(
+  error: unknown,
+  secrets: readonly string[],
+): string {
+  return redactText(messageOf(error), secrets);
 }
 
 // ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChunkRow, Logger, StateBackend } from '@backfill/plugin-kit';
 import { PluginError, silentLogger } from '@backfill/plugin-kit';
 
+import { redactText } from '../logging/redact.ts';
 import {
   PIPELINE_DEFAULTS,
   type PipelineSpec,
@@ -185,7 +186,9 @@ export async function runPipeline(
         status: summary.status,
         endedAt: summary.endedAt,
         ...run.counts,
-        ...(summary.error ? { error: summary.error.message } : {}),
+        ...(summary.error
+          ? { error: redactText(summary.error.message, spec.secrets) }
+          : {}),
       });
       await hooks.lifecycle.runEnd.promise({
         pipeline: spec.name,
