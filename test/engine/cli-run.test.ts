@@ -73,6 +73,21 @@ describe('backfill run --dry-run', () => {
     });
     expect(existsSync(dbOf(folder.cwd))).toBe(false);
   });
+
+  it('a window of the wrong kind is one line and exit 1, as in a run', async () => {
+    folder = tempFolder();
+    writeCountProject(folder.cwd);
+    const times = ['--from', '2026-01-01T00:00:00Z'];
+    times.push('--to', '2026-01-02T00:00:00Z');
+    expect(await cli(folder.cwd, 'run', '--dry-run', ...times)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'backfill: count: the source reads slot ranges, not a time window: ' +
+        'give the window as slot [ENGINE_RANGE_KIND]\n',
+    });
+    expect(existsSync(dbOf(folder.cwd))).toBe(false);
+  });
 });
 
 describe('backfill run --json', () => {

@@ -1,5 +1,6 @@
 import {
   createLogger,
+  EngineError,
   onStopSignals,
   type PipelineSpec,
   type PluginRegistry,
@@ -10,7 +11,7 @@ import {
   tappedHooks,
 } from '@backfill/core';
 
-import { EXIT } from '../exit.ts';
+import { CliError, EXIT } from '../exit.ts';
 import {
   attachProgressBar,
   logDestination,
@@ -54,7 +55,17 @@ export async function executeRuns(input: RunInput): Promise<number> {
   const secrets = specs.flatMap((s) => s.secrets);
 
   if (flags.dryRun) {
-    const plans = specs.map((s) => planOf(s, input.registry, window, now));
+    const plans = specs.map((spec) => {
+      try {
+        return planOf(spec, input.registry, window, now);
+      } catch (error) {
+        // What a run would report for the pipeline (a slot window for a
+        // time source, say), as one line instead of a stack.
+        if (!(error instanceof EngineError)) throw error;
+        const said = `${spec.name}: ${error.message} [${error.code}]`;
+        throw new CliError(error.code, said);
+      }
+    });
     process.stdout.write(
       flags.json
         ? `${JSON.stringify({ dryRun: true, plans }, null, 2)}\n`
