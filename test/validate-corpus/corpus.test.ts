@@ -2,7 +2,8 @@
  * The invalid-input corpus of `backfill validate`: each folder holds one
  * input (pipeline.yaml|json, jobs.json, or BACKFILL_JOBS.txt for the
  * variable), an optional backfill.config.yaml, and expected.json with the
- * exact errors, by code, line and column (and file, when not the input).
+ * exact errors, by code, line and column (and file, when not the input;
+ * and message, when the case is about the wording).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,13 @@ interface Expected {
   description: string;
   env?: Record<string, string>;
   noEnv?: boolean;
-  errors: Array<{ code: string; line: number; column: number; file?: string }>;
+  errors: Array<{
+    code: string;
+    line: number;
+    column: number;
+    file?: string;
+    message?: string;
+  }>;
 }
 
 const here = import.meta.dirname;
@@ -53,18 +60,23 @@ describe('validate corpus', () => {
       bundledPlugins,
     });
 
-    const actual = project.files.flatMap((file) =>
-      file.diagnostics
-        .filter((d) => d.severity === 'error')
-        .map((d) => ({
-          code: d.code,
-          line: d.line,
-          column: d.column,
-          ...(file.file === input || file.file === '$BACKFILL_JOBS'
-            ? {}
-            : { file: file.file.slice(dir.length + 1) }),
-        })),
-    );
+    const actual = project.files
+      .flatMap((file) =>
+        file.diagnostics
+          .filter((d) => d.severity === 'error')
+          .map((d) => ({
+            code: d.code,
+            line: d.line,
+            column: d.column,
+            ...(file.file === input || file.file === '$BACKFILL_JOBS'
+              ? {}
+              : { file: file.file.slice(dir.length + 1) }),
+            message: d.message,
+          })),
+      )
+      .map(({ message, ...rest }, i) =>
+        expected.errors[i]?.message === undefined ? rest : { ...rest, message },
+      );
     expect(project.ok).toBe(false);
     expect(actual).toEqual(expected.errors);
   });

@@ -255,14 +255,23 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
-      const min = schema.minimum ?? schema.exclusiveMinimum;
-      const max = schema.maximum ?? schema.exclusiveMaximum;
+      const low =
+        schema.minimum !== undefined
+          ? `at least ${schema.minimum}`
+          : schema.exclusiveMinimum !== undefined
+            ? `more than ${schema.exclusiveMinimum}`
+            : undefined;
+      const high =
+        schema.maximum !== undefined
+          ? `at most ${schema.maximum}`
+          : schema.exclusiveMaximum !== undefined
+            ? `less than ${schema.exclusiveMaximum}`
+            : undefined;
+      // `from 1 to 10` when both ends are inclusive, else each end as is.
       const expected =
-        min !== undefined && max !== undefined
-          ? `from ${min} to ${max}`
-          : min !== undefined
-            ? `at least ${min}`
-            : `at most ${max}`;
+        schema.minimum !== undefined && schema.maximum !== undefined
+          ? `from ${schema.minimum} to ${schema.maximum}`
+          : [low, high].filter(Boolean).join(' and ');
       return make(
         'OUT_OF_RANGE',
         `${where} must be ${expected}, got ${quote(error.data)}`,
