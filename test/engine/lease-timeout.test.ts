@@ -73,7 +73,14 @@ describe('the lease of a pipeline', () => {
 
     await expect(
       runPipeline(countingPipeline(), { registry, cwd: folder.cwd }),
-    ).rejects.toMatchObject({ code: 'ENGINE_LEASE_HELD' });
+    ).rejects.toMatchObject({
+      code: 'ENGINE_LEASE_HELD',
+      message:
+        `pipeline counting is being run by ${hostname()}:999999999:gone ` +
+        'since 2026-01-01T00:00:00.000Z; its process 999999999 no longer ' +
+        'runs on this host (a crash, say): pass --force to take the lease ' +
+        'over',
+    });
     const forced = await runPipeline(countingPipeline(), {
       registry,
       cwd: folder.cwd,

@@ -57,7 +57,9 @@ export async function acquireLease(
   if (!result.acquired) {
     const theirs = result.lease;
     const gone = holderGone(theirs, host, options);
-    if (!options.force || !gone) throw leaseHeld(theirs, options.force);
+    if (!options.force || !gone) {
+      throw leaseHeld(theirs, options.force, gone ? goneWhy(theirs, host) : '');
+    }
     options.logger.warn(
       { holder: theirs.holder, since: theirs.since },
       'taking over the lease of a holder that is gone',
@@ -106,10 +108,23 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function leaseHeld(lease: LeaseRow, forced: boolean): EngineError {
+/** Why a holder counts as gone, for the message that offers --force. */
+function goneWhy(lease: LeaseRow, host: string): string {
+  return lease.host === host && !pidAlive(lease.pid)
+    ? `its process ${lease.pid} no longer runs on this host`
+    : `its heartbeat stopped at ${lease.heartbeatAt}`;
+}
+
+function leaseHeld(
+  lease: LeaseRow,
+  forced: boolean,
+  gone = '',
+): EngineError {
   const what = forced
     ? 'and that holder is still alive: stop it first'
-    : 'wait for it, or pass --force if that run is gone';
+    : gone
+      ? `${gone} (a crash, say): pass --force to take the lease over`
+      : 'wait for it, or pass --force if that run is gone';
   return new EngineError(
     'ENGINE_LEASE_HELD',
     `pipeline ${lease.pipeline} is being run by ${lease.holder} since ` +
