@@ -142,3 +142,38 @@ describe('the ledger', () => {
     ]);
   });
 });
+
+describe('a retry', () => {
+  it('is one warn line with the code and message, without a stack', async () => {
+    folder = tempFolder();
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const summary = await runPipeline(
+      countingPipeline({ with: { fail_times: 1 } }),
+      {
+        registry: registryOf([counting, sqlite]),
+        cwd: folder.cwd,
+        logger: createLogger({ secrets: [], destination }),
+        retry: { baseDelayMs: 1, random: () => 0 },
+      },
+    );
+    expect(summary.status).toBe('succeeded');
+    const warns = lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.level === 'warn');
+    expect(warns).toHaveLength(1);
+    expect(warns[0]).toMatchObject({
+      msg: 'source failed, retrying from the last committed cursor',
+      code: 'COUNTING_SCRIPTED',
+      error: 'scripted failure 1',
+      attempt: 1,
+    });
+    expect(warns[0]).not.toHaveProperty('err');
+  });
+});
+

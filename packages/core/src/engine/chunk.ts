@@ -10,7 +10,7 @@ import { PluginError, sharedLimiter } from '@backfill/plugin-kit';
 import { RetryPolicy } from '../retry/policy.ts';
 import { halted, type RunContext } from './context.ts';
 import { DeliveryError, deliver } from './delivery.ts';
-import { codeOf, ledgerMessage } from './errors.ts';
+import { codeOf, ledgerMessage, messageOf } from './errors.ts';
 import { raceSignal, Watchdog } from './watchdog.ts';
 
 /** How one chunk ended in this run. */
@@ -152,8 +152,15 @@ export async function runChunk(
         value: 1,
         labels: { pipeline: run.spec.name, class: decision.errorClass },
       });
+      // Code and message, not `err`: a retry is expected weather, and a
+      // stack on every one buried the line that says what is wrong.
       logger.warn(
-        { err: error, attempt: decision.attempt, delayMs: decision.delayMs },
+        {
+          code: codeOf(error),
+          error: messageOf(error),
+          attempt: decision.attempt,
+          delayMs: decision.delayMs,
+        },
         'source failed, retrying from the last committed cursor',
       );
       try {
