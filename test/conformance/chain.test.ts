@@ -1,6 +1,7 @@
+import { createRateLimiter, silentLogger } from '@backfill/plugin-kit';
 import { sourceChecks } from '@backfill/plugin-kit/conformance';
 import chainPlugin, { type ChainParams } from '@backfill/source-chain';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   generatedHistory,
@@ -70,4 +71,37 @@ describe('the chain source passes the conformance suite', () => {
     },
   });
   for (const check of checks) it(check.name, check.run);
+});
+
+describe('an unreachable endpoint', () => {
+  it('is named once, with what to check', async () => {
+    const source = chainPlugin.sources[0]!;
+    let caught: unknown;
+    try {
+      for await (const _ of source.fetch({
+        params: params(nowhere),
+        batchSize: 10,
+        chunk: {
+          id: 'slots',
+          range: { kind: 'slot', start: FIRST_SLOT, end: FIRST_SLOT + 9 },
+        },
+        cursor: null,
+        signal: new AbortController().signal,
+        logger: silentLogger,
+        limiter: () => createRateLimiter({ requestsPerSecond: 1000 }),
+        countRequest() {},
+        settings: {},
+      })) {
+        // nothing comes
+      }
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(Error);
+    const port = new URL(nowhere).port;
+    expect((caught as Error).message).toBe(
+      `the RPC endpoint is unreachable: connect ECONNREFUSED 127.0.0.1:${port}; ` +
+        'check rpc_url (or SOLANA_RPC_URL) and the network',
+    );
+  });
 });

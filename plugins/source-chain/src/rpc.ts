@@ -164,11 +164,25 @@ function retryable(error: unknown, attempt: number): boolean {
 function asPluginError(error: unknown): unknown {
   if (PluginError.is(error)) return error;
   if (error instanceof Error && error.name === 'AbortError') return error;
-  return new PluginError(`the RPC endpoint is unreachable: ${String(error)}`, {
-    code: 'CHAIN_RPC_UNREACHABLE',
-    errorClass: 'retriable',
-    cause: error,
-  });
+  return new PluginError(
+    `the RPC endpoint is unreachable: ${networkReason(error)}; ` +
+      'check rpc_url (or SOLANA_RPC_URL) and the network',
+    { code: 'CHAIN_RPC_UNREACHABLE', errorClass: 'retriable', cause: error },
+  );
+}
+
+/**
+ * The useful words of a network failure, once: fetch says only "fetch
+ * failed" and keeps the reason (getaddrinfo ENOTFOUND ...) in its cause,
+ * while other layers repeat the cause inside their own message.
+ */
+export function networkReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : '';
+  const own = error.message;
+  if (!cause || own.includes(cause)) return own;
+  if (cause.includes(own) || own === 'fetch failed') return cause;
+  return `${own} (${cause})`;
 }
 
 function rateLimited(retryAfter: number | undefined): PluginError {
