@@ -176,4 +176,3 @@ describe('a retry', () => {
     expect(warns[0]).not.toHaveProperty('err');
   });
 });
-

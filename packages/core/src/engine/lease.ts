@@ -115,11 +115,7 @@ function goneWhy(lease: LeaseRow, host: string): string {
     : `its heartbeat stopped at ${lease.heartbeatAt}`;
 }
 
-function leaseHeld(
-  lease: LeaseRow,
-  forced: boolean,
-  gone = '',
-): EngineError {
+function leaseHeld(lease: LeaseRow, forced: boolean, gone = ''): EngineError {
   const what = forced
     ? 'and that holder is still alive: stop it first'
     : gone
