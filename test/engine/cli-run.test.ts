@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -220,5 +220,52 @@ describe('backfill run --reprocess on an overlapping second run', () => {
     expect(query(db, 'SELECT records FROM chunks')).toEqual([
       { records: 1000 },
     ]);
+  });
+});
+
+describe('backfill run, used wrongly', () => {
+  it('--source without --run-once is wrong usage, not ignored', async () => {
+    folder = tempFolder();
+    writeCountProject(folder.cwd);
+    expect(await cli(folder.cwd, 'run', '--source', 'chain')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'backfill: --source picks the built-in job of --run-once; add ' +
+        '--run-once, or drop --source to run pipeline files\n',
+    });
+    expect(existsSync(dbOf(folder.cwd))).toBe(false);
+  });
+
+  it('--json with an invalid pipeline still prints one document', async () => {
+    folder = tempFolder();
+    writeCountProject(folder.cwd);
+    writeFileSync(
+      join(folder.cwd, 'pipelines/count.yaml'),
+      'version: 1\nname: count\nsource: { use: counting }\nwindw: x\n',
+    );
+    const { code, stdout } = await cli(folder.cwd, 'run', '--json');
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toEqual({
+      status: 'invalid',
+      runs: [],
+      validation: {
+        schemaVersion: 1,
+        files: [
+          {
+            path: 'pipelines/count.yaml',
+            valid: false,
+            errors: [
+              expect.objectContaining({
+                code: 'UNKNOWN_KEY',
+                line: 4,
+                column: 1,
+                pointer: '/windw',
+              }),
+            ],
+          },
+        ],
+      },
+    });
   });
 });

@@ -11,7 +11,7 @@ import {
 
 import { CliError, EXIT } from '../exit.ts';
 import { bundledPlugins } from '../validate/bundled.ts';
-import { humanReport } from '../validate/report.ts';
+import { humanReport, jsonReport } from '../validate/report.ts';
 import { executeRuns } from './execute.ts';
 import type { RunFlags } from './flags.ts';
 
@@ -32,14 +32,30 @@ export async function runCommand(
       EXIT.usage,
     );
   }
+  if (flags.source !== undefined && !flags.runOnce) {
+    throw new CliError(
+      'RUN_FLAGS',
+      '--source picks the built-in job of --run-once; add --run-once, ' +
+        'or drop --source to run pipeline files',
+      EXIT.usage,
+    );
+  }
   const project = await load(paths, flags, cwd);
   if (!project.ok) {
+    const invalid = project.files.filter((f) => !f.valid);
     process.stderr.write(
-      humanReport(
-        project.files.filter((f) => !f.valid),
-        { cwd, frames: false, sources: {} },
-      ),
+      humanReport(invalid, { cwd, frames: false, sources: {} }),
     );
+    // A --json reader gets a document even when nothing ran: the errors
+    // in the shape `validate --json` gives them.
+    if (flags.json) {
+      const document = {
+        status: 'invalid',
+        runs: [],
+        validation: jsonReport(invalid, cwd),
+      };
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    }
     process.exitCode = EXIT.failure;
     return;
   }
