@@ -1,3 +1,7 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DaemonProject } from '../../packages/core/src/daemon/index.ts';
 import { Daemon } from '../../packages/core/src/daemon/index.ts';
@@ -173,6 +177,36 @@ describe('backfill start (the daemon)', () => {
 
     // SIGTERM's path: the hanging run is stopped and closed as interrupted.
     expect(await daemon.stop()).toEqual({ clean: true, abandoned: [] });
+  });
+
+  it('takes over the lease of a run that died, instead of skipping forever', async () => {
+    folder = tempFolder();
+    const { daemon, clock } = startDaemon(
+      () => [countingPipeline('quarter', { cron: '*/15 * * * *' })],
+      '2026-03-01T10:07:00Z',
+    );
+    const { port } = await daemon.start();
+    await clock.advanceTo('2026-03-01T10:15:00Z');
+    await daemon.idle();
+    // A run killed with SIGKILL leaves its lease: a pid gone on this host.
+    const db = new Database(join(folder.cwd, '.backfill/backfill.db'));
+    db.prepare(
+      `INSERT INTO leases VALUES ('quarter', ?, ?, 999999999, 'dead',
+         '2026-03-01T10:20:00.000Z', '2026-03-01T10:20:00.000Z')`,
+    ).run(`${hostname()}:999999999:dead`, hostname());
+    db.close();
+
+    await clock.advanceTo('2026-03-01T10:30:00Z');
+    await daemon.idle();
+    const series = await scrape(port);
+    expect(
+      series.get('backfill_runs_total{outcome=succeeded,pipeline=quarter}'),
+    ).toBe(2);
+    expect(
+      series.get(
+        'backfill_schedule_skipped_runs_total{pipeline=quarter,reason=lease_held}',
+      ),
+    ).toBeUndefined();
   });
 
   it('with catch-up latest, runs once at start after downtime', async () => {

@@ -270,6 +270,10 @@ export class Daemon {
     );
     const summary = await runPipeline(spec, {
       ...this.#options.runOptions,
+      // Nobody is there to pass --force at 3 a.m.: a lease whose holder is
+      // gone (its pid dead on this host, or its heartbeat stale) is taken
+      // over, with a warning. A live holder still makes the tick skip.
+      force: true,
       registry: project.registry,
       cwd: this.#options.cwd,
       logger: this.#logger,
