@@ -77,7 +77,9 @@ export const paramsSchema: JsonSchema = {
     poll_interval: {
       type: 'string',
       pattern: '^[0-9]+(ms|s|m|h)$',
-      description: 'Longest wait between job polls, e.g. 15m; default 15m',
+      description:
+        'Longest wait between job polls: a number with ms, s, m or h, ' +
+        'e.g. 15m; default 15m',
     },
     chunk_size: {
       type: 'integer',
