@@ -168,6 +168,17 @@ describe('backfill status without a pipelines folder', () => {
     expect(JSON.parse(stdout).pipelines).toEqual([]);
   });
 
+  it('names where it looked when it knows no pipeline at all', async () => {
+    const { code, stderr } = await inBare(['status', 'elsewhere']);
+    expect([code, stderr]).toEqual([
+      2,
+      'backfill: no pipeline is named "elsewhere" (known: none; status ' +
+        'reads the pipelines of this folder, ./pipelines, $BACKFILL_JOBS ' +
+        'or --config, and the ledger in .backfill/backfill.db: run it ' +
+        'where you ran the pipeline)\n',
+    ]);
+  });
+
   it('shows a pipeline run from a file, read from the default ledger', async () => {
     expect((await inBare(['run', 'p.yaml'])).code).toBe(0);
 

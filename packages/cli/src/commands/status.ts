@@ -63,7 +63,12 @@ async function showStatus(pipeline: string | undefined, flags: StatusFlags) {
     const known = whole.pipelines.map((p) => p.name).join(', ');
     throw new CliError(
       'STATUS_UNKNOWN_PIPELINE',
-      `no pipeline is named "${pipeline}" (known: ${known || 'none'})`,
+      `no pipeline is named "${pipeline}" ` +
+        (known
+          ? `(known: ${known})`
+          : '(known: none; status reads the pipelines of this folder, ' +
+            './pipelines, $BACKFILL_JOBS or --config, and the ledger in ' +
+            '.backfill/backfill.db: run it where you ran the pipeline)'),
       EXIT.usage,
     );
   }
