@@ -108,6 +108,8 @@ export function settingsFor(project: Project, spec: PipelineSpec) {
   return {
     ...(settings[spec.source.use] ?? {}),
     ...(aliases ? { program_aliases: aliases } : {}),
+    // The resolved `${ENV}` values, for sources to keep to themselves.
+    secrets: spec.secrets,
   };
 }
 

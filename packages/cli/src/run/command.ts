@@ -82,6 +82,8 @@ export async function runCommand(
       ...(project.config.values.program_aliases
         ? { program_aliases: project.config.values.program_aliases }
         : {}),
+      // The resolved `${ENV}` values, for sources to keep to themselves.
+      secrets: spec.secrets,
     }),
   });
 }
