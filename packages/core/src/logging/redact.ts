@@ -10,8 +10,9 @@ export const SECRET_KEY =
   /authorization|cookie|password|passwd|secret|token|api[-_]?key|private[-_]?key|credential/i;
 
 /**
- * A copy of `value` with secret-named keys and every occurrence of a
- * secret value (PipelineSpec.secrets) replaced by [REDACTED].
+ * A copy of `value` with secret-named keys, every occurrence of a secret
+ * value (PipelineSpec.secrets) and the password of every URL in a string
+ * (`postgres://app:pw@db`, written in a pipeline) replaced by [REDACTED].
  */
 export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   return walk(value, usable(secrets)) as T;
@@ -41,8 +42,17 @@ function usable(secrets: readonly string[]): string[] {
   return list.sort((a, b) => b.length - a.length);
 }
 
+// `scheme://user:password@`: the password, up to the last `@` before the
+// host, never across a quote or a space.
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@"':]*):[^\s/?#"']*@/gi;
+
 function walk(value: unknown, secrets: string[]): unknown {
-  if (typeof value === 'string') return redactText(value, secrets);
+  if (typeof value === 'string') {
+    const text = value.includes('@')
+      ? value.replace(URL_PASSWORD, `$1:${REDACTED}@`)
+      : value;
+    return redactText(text, secrets);
+  }
   if (Array.isArray(value)) return value.map((v) => walk(v, secrets));
   if (value instanceof Error) {
     return { type: value.name, message: redactText(value.message, secrets) };
