@@ -260,6 +260,35 @@ describe('redirects', () => {
     expect(landed!.headers['x-trace']).toBe('trace-1');
   });
 
+  it('a header holding a secret value is not sent to another origin', async () => {
+    const partner = 'partner-id-5e0c7a';
+    const { ctx } = handMadeContext(
+      {
+        api_endpoint: `${api.url}/redirect-away`,
+        headers: {
+          'X-Partner': partner,
+          'X-Client': `backfill; partner=${partner}`,
+          'X-Trace': 'trace-1',
+          Cookie: 'session=abcd1234',
+        },
+      },
+      // What the host passes: the pipeline's resolved environment values.
+      { settings: { secrets: [partner] } },
+    );
+    const { keys, error } = await drain(ctx);
+    expect(error).toBeNull();
+    expect(keys).toEqual(idsBetween(1, 30));
+    const [away, landed] = api.requests.slice(mark);
+    expect(away!.headers['x-partner']).toBe(partner);
+    expect(away!.headers['x-client']).toBe(`backfill; partner=${partner}`);
+    expect(away!.headers.cookie).toBe('session=abcd1234');
+    expect(landed!.server).toBe('other');
+    expect(landed!.headers['x-partner']).toBeUndefined();
+    expect(landed!.headers['x-client']).toBeUndefined();
+    expect(landed!.headers.cookie).toBeUndefined();
+    expect(landed!.headers['x-trace']).toBe('trace-1');
+  });
+
   it('credentials are not sent to a next link on another origin', async () => {
     const { ctx } = handMadeContext({
       api_endpoint: `${api.url}/link-away`,
@@ -322,6 +351,26 @@ describe('replies the source refuses', () => {
         'by; set key_field to the field that identifies a record ' +
         '(it has: name)',
     );
+  });
+
+  it('an endpoint with a user and password, before any request', async () => {
+    const endpoint = api.url.replace('//', '//admin:hunter2pass@');
+    const { ctx, logs } = handMadeContext({
+      api_endpoint: `${endpoint}/single`,
+    });
+    const { keys, error } = await drain(ctx);
+    expect(keys).toEqual([]);
+    expect(error?.code).toBe('OFFCHAIN_ENDPOINT_CREDENTIALS');
+    expect(error?.errorClass).toBe('fatal');
+    expect(error?.message).toBe(
+      `api_endpoint "${api.url.replace('//', '//[REDACTED]@')}/single" ` +
+        'holds a user name or password, which the HTTP client does not ' +
+        'send; remove it from the URL and send the credential with ' +
+        'auth_token or headers (Authorization: Basic ...), from an ' +
+        'environment variable',
+    );
+    expect(JSON.stringify(logs)).not.toContain('hunter2pass');
+    expect(api.requests.length).toBe(mark);
   });
 
   it('a reply larger than max_response_bytes', async () => {

@@ -1,5 +1,6 @@
 import type { ParamProblem } from '@backfill/plugin-kit';
 
+import type { OffchainCode } from './errors.ts';
 import type { OffchainParams, PaginationStyle } from './params.ts';
 
 /** The pagination fields each style reads; any other is a mistake. */
@@ -20,23 +21,16 @@ const FIELDS_BY_STYLE: Record<PaginationStyle, readonly string[]> = {
 
 /**
  * Checks the schema cannot express, at validate time: the endpoint is an
- * http(s) URL, a body goes with POST, and pagination names only fields its
- * style reads.
+ * http(s) URL without credentials, a body goes with POST, and pagination
+ * names only fields its style reads.
  */
 export function checkParams(params: OffchainParams): ParamProblem[] {
   const problems: ParamProblem[] = [];
   const endpoint = params.api_endpoint;
   // An unresolved `${VAR}` (validate without the environment) is no error.
   if (typeof endpoint === 'string' && !endpoint.includes('${')) {
-    if (!isHttpUrl(endpoint)) {
-      problems.push({
-        pointer: '/api_endpoint',
-        code: 'OFFCHAIN_ENDPOINT_INVALID',
-        message:
-          `api_endpoint must be an absolute http:// or https:// URL, ` +
-          `got "${shorten(endpoint)}"`,
-      });
-    }
+    const problem = endpointProblem(endpoint);
+    if (problem) problems.push({ pointer: '/api_endpoint', ...problem });
   }
   if (params.body !== undefined && params.method !== 'POST') {
     problems.push({
@@ -62,19 +56,50 @@ export function checkParams(params: OffchainParams): ParamProblem[] {
   return problems;
 }
 
-// ---------------------------------------------------------------------------
-
-function isHttpUrl(text: string): boolean {
+/**
+ * What is wrong with an api_endpoint, or null. The walk asks again at run
+ * time: a job list or a `${VAR}` endpoint may not have been checked.
+ */
+export function endpointProblem(
+  text: string,
+): { code: OffchainCode; message: string } | null {
+  let url: URL | null = null;
   try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
+    url = new URL(text);
+  } catch {}
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    return {
+      code: 'OFFCHAIN_ENDPOINT_INVALID',
+      message:
+        `api_endpoint must be an absolute http:// or https:// URL, ` +
+        `got "${shorten(text)}"`,
+    };
   }
+  // undici drops user info without a word: the API would see no
+  // credential, and the URL would print with the password in it.
+  if (url.username !== '' || url.password !== '') {
+    return {
+      code: 'OFFCHAIN_ENDPOINT_CREDENTIALS',
+      message:
+        `api_endpoint "${shorten(text)}" holds a user name or password, ` +
+        'which the HTTP client does not send; remove it from the URL and ' +
+        'send the credential with auth_token or headers (Authorization: ' +
+        'Basic ...), from an environment variable',
+    };
+  }
+  return null;
 }
 
-/** Keeps messages short; the URL may carry a token, so drop the query. */
+// ---------------------------------------------------------------------------
+
+// `scheme://user:password@`, parsed or not.
+const USER_INFO = /^([^:/?#]*:\/\/)[^/?#]*@/;
+
+/**
+ * Keeps messages short; the URL may carry a token, so drop the query and
+ * mask any user info.
+ */
 function shorten(text: string): string {
-  const bare = text.split('?')[0] ?? '';
+  const bare = (text.split('?')[0] ?? '').replace(USER_INFO, '$1[REDACTED]@');
   return bare.length > 60 ? `${bare.slice(0, 57)}...` : bare;
 }

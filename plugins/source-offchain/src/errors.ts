@@ -16,7 +16,8 @@ export type OffchainCode =
   | 'OFFCHAIN_CURSOR_REPEATED'
   | 'OFFCHAIN_PAGE_REPEATED'
   | 'OFFCHAIN_CURSOR_INVALID'
-  | 'OFFCHAIN_ENDPOINT_INVALID';
+  | 'OFFCHAIN_ENDPOINT_INVALID'
+  | 'OFFCHAIN_ENDPOINT_CREDENTIALS';
 
 /** A PluginError with one of the source's codes. */
 export function offchainError(

@@ -19,6 +19,8 @@ export interface PageClientOptions {
   body: string | undefined;
   /** Every configured header, Authorization included. */
   headers: Record<string, string>;
+  /** Secret values: a header holding one stays on `trustedOrigin`. */
+  secrets: readonly string[];
   timeouts: { connectMs: number; headersMs: number; bodyMs: number };
   maxResponseBytes: number;
   maxRedirects: number;
@@ -37,11 +39,14 @@ export interface PageClientOptions {
  */
 export class PageClient {
   readonly #options: PageClientOptions;
+  /** The configured headers another origin may see. */
+  readonly #foreignHeaders: Record<string, string>;
   readonly #agent: Agent;
   readonly #onAbort: () => void;
 
   constructor(options: PageClientOptions) {
     this.#options = options;
+    this.#foreignHeaders = foreignHeaders(options.headers, options.secrets);
     const agent = new Agent({
       connectTimeout: options.timeouts.connectMs,
       headersTimeout: options.timeouts.headersMs,
@@ -235,10 +240,10 @@ export class PageClient {
     const trusted = url.origin === this.#options.trustedOrigin;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (hasBody) headers['content-type'] = 'application/json';
-    for (const [name, value] of Object.entries(this.#options.headers)) {
-      if (trusted || !isSensitiveHeader(name)) headers[name] = value;
-    }
-    return headers;
+    return Object.assign(
+      headers,
+      trusted ? this.#options.headers : this.#foreignHeaders,
+    );
   }
 }
 
@@ -258,6 +263,33 @@ const TIMEOUTS = new Map([
   ['UND_ERR_BODY_TIMEOUT', 'reading the body'],
 ]);
 const EXCERPT_CHARS = 300;
+
+/**
+ * The headers that may cross to another origin: none with a credential's
+ * name, and none whose value holds a secret (`X-Partner: ${PARTNER_ID}`),
+ * whatever its name.
+ */
+function foreignHeaders(
+  headers: Record<string, string>,
+  secrets: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (isSensitiveHeader(name) || holdsSecret(value, secrets)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+function holdsSecret(value: string, secrets: readonly string[]): boolean {
+  // A short secret (`42`) is matched whole only: inside longer values it
+  // would hold back ordinary headers by chance.
+  return secrets.some(
+    (secret) =>
+      secret !== '' &&
+      (value === secret || (secret.length >= 4 && value.includes(secret))),
+  );
+}
 
 function statusClass(status: number): '2xx' | '3xx' | '4xx' | '5xx' {
   if (status >= 500) return '5xx';

@@ -21,6 +21,10 @@ const SENSITIVE_WORDS =
 // Shorter values would mask ordinary words and numbers across messages.
 const MIN_SECRET_LENGTH = 4;
 
+// The user info of a URL in any text, `https://user:password@`: up to
+// the last `@` before the host, never across a quote or a space.
+const USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>\\]*@/gi;
+
 /** True for a header whose value is a credential, whatever its value. */
 export function isSensitiveHeader(name: string): boolean {
   const lower = name.toLowerCase();
@@ -42,9 +46,12 @@ export function isSensitiveParam(name: string): boolean {
  * one, since an API may echo a token back in a body or a next-page link.
  */
 export interface Redactor {
-  /** Replaces every known secret value (raw or URL-encoded) in `text`. */
+  /**
+   * Replaces every known secret value (raw or URL-encoded) and the user
+   * info of every URL in `text`.
+   */
   text(text: string): string;
-  /** A URL with sensitive parameters and known secret values masked. */
+  /** A URL with user info, sensitive parameters and secrets masked. */
   url(url: string | URL): string;
   /** Headers with sensitive ones masked, for a log line. */
   headers(headers: Record<string, unknown>): Record<string, string>;
@@ -75,7 +82,10 @@ export function createRedactor(secrets: Iterable<string> = []): Redactor {
   }
 
   function text(input: string): string {
-    return pattern ? input.replace(pattern, REDACTED) : input;
+    const out = input.includes('@')
+      ? input.replace(USER_INFO, `$1${REDACTED}@`)
+      : input;
+    return pattern ? out.replace(pattern, REDACTED) : out;
   }
 
   function url(input: string | URL): string {
@@ -84,10 +94,6 @@ export function createRedactor(secrets: Iterable<string> = []): Redactor {
       parsed = new URL(String(input));
     } catch {
       return text(String(input));
-    }
-    if (parsed.username || parsed.password) {
-      parsed.username = parsed.username ? 'REDACTED' : '';
-      parsed.password = parsed.password ? 'REDACTED' : '';
     }
     for (const name of [...parsed.searchParams.keys()]) {
       if (isSensitiveParam(name)) parsed.searchParams.set(name, 'REDACTED');

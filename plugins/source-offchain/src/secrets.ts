@@ -16,19 +16,33 @@ const PLAIN_HEADERS = new Set([
 /**
  * The values the source must never print. The loader resolves `${ENV}`
  * before the source sees its params, so the source cannot tell which came
- * from the environment: it takes the token, every header value but plain
- * protocol ones, and every parameter with a secret's name. The host may add
- * the pipeline's resolved values as `settings.secrets`.
+ * from the environment: it takes the known secrets below and, to be safe,
+ * every header value but plain protocol ones.
  */
 export function secretsOf(
   params: OffchainParams,
   settings: Record<string, unknown>,
 ): string[] {
-  const secrets: string[] = [];
-  if (params.auth_token) secrets.push(params.auth_token);
+  const secrets = knownSecretsOf(params, settings);
   for (const [name, value] of Object.entries(params.headers ?? {})) {
     if (!PLAIN_HEADERS.has(name.toLowerCase())) secrets.push(value);
   }
+  return secrets;
+}
+
+/**
+ * The values known to be secrets, whatever carries them: the token, every
+ * parameter with a secret's name, and the pipeline's resolved `${ENV}`
+ * values, which the host passes as `settings.secrets`. No header goes to
+ * another origin with one of them in its value. Header values as such are
+ * not in it, so a literal `X-Trace: run-7` still follows a redirect.
+ */
+export function knownSecretsOf(
+  params: OffchainParams,
+  settings: Record<string, unknown>,
+): string[] {
+  const secrets: string[] = [];
+  if (params.auth_token) secrets.push(params.auth_token);
   for (const [name, value] of Object.entries(params.query_params ?? {})) {
     if (isSensitiveParam(name)) secrets.push(String(value));
   }

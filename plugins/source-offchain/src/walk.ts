@@ -6,6 +6,7 @@ import type {
   SourceRecord,
 } from '@backfill/plugin-kit';
 
+import { endpointProblem } from './check.ts';
 import { offchainError } from './errors.ts';
 import { PageClient } from './http.ts';
 import {
@@ -19,7 +20,7 @@ import {
 import { OFFCHAIN_DEFAULTS as D, type OffchainParams } from './params.ts';
 import { keyRecords, locateRecords } from './records.ts';
 import { createRedactor, type Redactor } from './redact.ts';
-import { secretsOf } from './secrets.ts';
+import { knownSecretsOf, secretsOf } from './secrets.ts';
 import {
   initialState,
   stateFromCursor,
@@ -36,7 +37,7 @@ export async function* walkPages(
 ): AsyncIterable<SourceBatch> {
   const { params } = ctx;
   const redactor = createRedactor(secretsOf(params, ctx.settings));
-  const endpoint = parseEndpoint(params.api_endpoint, redactor);
+  const endpoint = parseEndpoint(params.api_endpoint);
   const base = baseUrl(endpoint, params, ctx);
   let state =
     ctx.cursor === null
@@ -55,6 +56,7 @@ export async function* walkPages(
     method: params.method ?? D.method,
     body: params.body === undefined ? undefined : JSON.stringify(params.body),
     headers: requestHeaders(params),
+    secrets: knownSecretsOf(params, ctx.settings),
     timeouts: {
       connectMs: params.timeouts?.connect_ms ?? D.connectMs,
       headersMs: params.timeouts?.headers_ms ?? D.headersMs,
@@ -276,17 +278,10 @@ function requestHeaders(params: OffchainParams): Record<string, string> {
   return headers;
 }
 
-function parseEndpoint(text: string, redactor: Redactor): URL {
-  try {
-    const url = new URL(text);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
-  } catch {}
-  throw offchainError(
-    'OFFCHAIN_ENDPOINT_INVALID',
-    'fatal',
-    `api_endpoint must be an absolute http:// or https:// URL, got ` +
-      `"${shorten(redactor.url(text))}"`,
-  );
+function parseEndpoint(text: string): URL {
+  const problem = endpointProblem(text);
+  if (problem) throw offchainError(problem.code, 'fatal', problem.message);
+  return new URL(text);
 }
 
 /** 96 bits of SHA-1: the one-shot call, twice a page, costs less than a

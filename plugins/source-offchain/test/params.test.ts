@@ -84,6 +84,33 @@ describe('checkParams', () => {
     ]);
   });
 
+  it('refuses a user and password in the endpoint, and prints neither', () => {
+    expect(
+      checkParams({
+        api_endpoint: 'http://admin:hunter2pass@127.0.0.1:18080/x',
+      }),
+    ).toEqual([
+      {
+        pointer: '/api_endpoint',
+        code: 'OFFCHAIN_ENDPOINT_CREDENTIALS',
+        message:
+          'api_endpoint "http://[REDACTED]@127.0.0.1:18080/x" holds a user ' +
+          'name or password, which the HTTP client does not send; remove ' +
+          'it from the URL and send the credential with auth_token or ' +
+          'headers (Authorization: Basic ...), from an environment variable',
+      },
+    ]);
+  });
+
+  it('masks the user info of an endpoint that is no http(s) URL', () => {
+    const [problem] = checkParams({ api_endpoint: 'ftp://me:pw1234@x.test/a' });
+    expect(problem?.code).toBe('OFFCHAIN_ENDPOINT_INVALID');
+    expect(problem?.message).toBe(
+      'api_endpoint must be an absolute http:// or https:// URL, ' +
+        'got "ftp://[REDACTED]@x.test/a"',
+    );
+  });
+
   it('finds a body without POST and fields the style does not read', () => {
     expect(
       checkParams({

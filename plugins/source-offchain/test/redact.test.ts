@@ -64,8 +64,22 @@ describe('createRedactor', () => {
     expect(
       redactor.url('https://me:pw@api.test/v1?api_key=k1&page=2&sig=x'),
     ).toBe(
-      'https://REDACTED:REDACTED@api.test/v1?api_key=[REDACTED]&page=2&sig=[REDACTED]',
+      'https://[REDACTED]@api.test/v1?api_key=[REDACTED]&page=2&sig=[REDACTED]',
     );
+  });
+
+  it('masks the user info of a URL without a password, or in a text', () => {
+    expect(redactor.url('https://tok123@api.test/v1')).toBe(
+      'https://[REDACTED]@api.test/v1',
+    );
+    expect(
+      redactor.text('GET http://admin:hunter2pass@127.0.0.1:18080/x failed'),
+    ).toBe('GET http://[REDACTED]@127.0.0.1:18080/x failed');
+  });
+
+  it('masks no user info across a quote: a URL then an address', () => {
+    const json = '{"url":"http://api.test","mail":"ops@api.test"}';
+    expect(redactor.text(json)).toBe(json);
   });
 
   it('masks a known secret under an innocent parameter name', () => {
