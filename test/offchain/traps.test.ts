@@ -353,6 +353,22 @@ describe('replies the source refuses', () => {
     );
   });
 
+  it('a record whose key field is null says it is null', async () => {
+    api.queue('/null-id', { status: 200, body: [{ id: 'x1' }, { id: null }] });
+    const { ctx } = handMadeContext({
+      api_endpoint: `${api.url}/null-id`,
+      pagination: { style: 'none' },
+    });
+    const { keys, error } = await drain(ctx);
+    expect(keys).toEqual([]);
+    expect(error?.code).toBe('OFFCHAIN_RECORD_KEY_MISSING');
+    expect(error?.message).toBe(
+      `page 1 of ${api.url}/null-id, record 1: its "id" field is null, ` +
+        'which cannot key the record; set key_field to a field every ' +
+        'record has a value in, or have the API fill this one',
+    );
+  });
+
   it('an endpoint with a user and password, before any request', async () => {
     const endpoint = api.url.replace('//', '//admin:hunter2pass@');
     const { ctx, logs } = handMadeContext({

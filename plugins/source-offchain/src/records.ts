@@ -65,33 +65,66 @@ export function keyRecords(
         `${where()}, record ${i}: is ${describe(item)}, not an object`,
       );
     }
-    const key = keyOf(item, keyField);
-    if (key === undefined) {
+    const value = fieldOf(item, keyField);
+    if (value === undefined || value === null || value === '') {
       throw offchainError(
         'OFFCHAIN_RECORD_KEY_MISSING',
         'fatal',
-        `${where()}, record ${i}: has no "${keyField}" field to key it by; ` +
-          `set key_field to the field that identifies a record ` +
-          `(it has: ${Object.keys(item).slice(0, 10).join(', ')})`,
+        `${where()}, record ${i}: ${keyProblem(item, keyField, value)}`,
       );
     }
+    const key =
+      typeof value === 'object' ? JSON.stringify(value) : String(value);
     records[i] = { key, value: item };
   }
   return records;
 }
 
+/**
+ * Records of a page whose key an earlier record of the same page has:
+ * how many, and the first such key. Null when every key is distinct.
+ */
+export function repeatedKeys(
+  records: readonly SourceRecord[],
+): { count: number; example: string } | null {
+  const seen = new Set<string>();
+  let count = 0;
+  let example = '';
+  for (const { key } of records) {
+    const size = seen.size;
+    if (seen.add(key).size > size) continue;
+    if (count === 0) example = key;
+    count++;
+  }
+  return count === 0 ? null : { count, example };
+}
+
+/** `record[field]`, or the nested field a dotted path or pointer names. */
+export function fieldOf(item: JsonObject, field: string): Json | undefined {
+  const value = item[field];
+  if (value === undefined && /[./]/.test(field)) return readPath(item, field);
+  return value;
+}
+
 // ---------------------------------------------------------------------------
 
-function keyOf(item: JsonObject, keyField: string): string | undefined {
-  let value: Json | undefined = item[keyField];
-  if (value === undefined && /[./]/.test(keyField)) {
-    value = readPath(item, keyField);
+function keyProblem(
+  item: JsonObject,
+  keyField: string,
+  value: null | '' | undefined,
+): string {
+  if (value === undefined) {
+    return (
+      `has no "${keyField}" field to key it by; ` +
+      `set key_field to the field that identifies a record ` +
+      `(it has: ${Object.keys(item).slice(0, 10).join(', ')})`
+    );
   }
-  if (value === undefined || value === null || value === '') {
-    return undefined;
-  }
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  return (
+    `its "${keyField}" field is ${value === null ? 'null' : 'empty'}, ` +
+    'which cannot key the record; set key_field to a field every record ' +
+    'has a value in, or have the API fill this one'
+  );
 }
 
 function describe(value: Json | undefined): string {

@@ -18,8 +18,8 @@ import {
   readSignals,
 } from './pagination.ts';
 import { OFFCHAIN_DEFAULTS as D, type OffchainParams } from './params.ts';
-import { keyRecords, locateRecords } from './records.ts';
-import { createRedactor, type Redactor } from './redact.ts';
+import { fieldOf, keyRecords, locateRecords } from './records.ts';
+import { createRedactor } from './redact.ts';
 import { knownSecretsOf, secretsOf } from './secrets.ts';
 import {
   initialState,
@@ -27,6 +27,7 @@ import {
   stateToCursor,
   type WalkState,
 } from './walk-state.ts';
+import { type PagePlace, WalkWarnings } from './walk-warnings.ts';
 
 /**
  * Walks the API's pages from `ctx.cursor` on, one batch per page, until
@@ -78,6 +79,11 @@ export async function* walkPages(
     signal: ctx.signal,
   });
 
+  const warnings = new WalkWarnings(
+    ctx.logger,
+    redactor,
+    params.incremental?.field,
+  );
   try {
     while (true) {
       const url = pageUrl(base, state.plan, state);
@@ -85,13 +91,17 @@ export async function* walkPages(
       const reply = await client.fetchPage(url, where);
       if (state.plan === null) {
         state.plan = detectPlan(reply);
-        if (state.plan.style === 'none') warnSinglePage(ctx, base, redactor);
+        if (state.plan.style === 'none') warnings.singlePage(base);
       } else if (state.pages === 0)
         state.plan = completePlan(state.plan, reply);
       const plan = state.plan;
 
       // Named only when needed: redacting a URL per page costs throughput.
       const place = () => `${where} of ${redactor.url(url)}`;
+      const at: PagePlace = () => ({
+        page: state.pages + 1,
+        url: redactor.url(url),
+      });
       const located = locateRecords(
         reply.body,
         state.records_path ?? params.records_path,
@@ -99,8 +109,12 @@ export async function* walkPages(
       );
       state.records_path = located.path;
       const items = located.items;
-      if (items.length === 0) return;
+      if (items.length === 0) {
+        warnings.emptyPage(at, plan, readSignals(plan, reply));
+        return;
+      }
       const records = keyRecords(items, params.key_field ?? D.keyField, place);
+      warnings.page(records, at);
       // Same keys in the same order is the same page: cheaper than hashing
       // every record, and what a re-served page looks like.
       const print = fingerprint(records.map((r) => r.key).join('\u0000'));
@@ -178,23 +192,6 @@ function advance(
   return state;
 }
 
-/**
- * A reply with no paging signal is taken as the whole answer; an API that
- * pages in a way detection does not know would lose every page after the
- * first, so the operator is told.
- */
-function warnSinglePage(
-  ctx: SourceContext<OffchainParams>,
-  base: URL,
-  redactor: Redactor,
-): void {
-  ctx.logger.warn(
-    { endpoint: redactor.url(base) },
-    'no pagination detected in the first reply: treating the endpoint as ' +
-      'a single page; set pagination if it pages',
-  );
-}
-
 /** Adds a token or URL to the seen set; false when it was there. */
 function remember(state: WalkState, seen: Set<string>, next: string): boolean {
   const print = fingerprint(next);
@@ -232,8 +229,10 @@ function timeProgress(
 ): number | undefined {
   const field = params.incremental?.field;
   const range = ctx.chunk.range;
-  const value = records.at(-1)?.value[field ?? ''];
-  if (!field || range.kind !== 'time' || typeof value !== 'string') return;
+  const last = records.at(-1);
+  if (!field || !last || range.kind !== 'time') return;
+  const value = fieldOf(last.value, field);
+  if (typeof value !== 'string') return;
   const from = Date.parse(range.from);
   const to = Date.parse(range.to);
   const at = Date.parse(value);
