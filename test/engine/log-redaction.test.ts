@@ -159,7 +159,7 @@ describe('a retry', () => {
         registry: registryOf([counting, sqlite]),
         cwd: folder.cwd,
         logger: createLogger({ secrets: [], destination }),
-        retry: { baseDelayMs: 1, random: () => 0 },
+        retry: { baseMs: 1, random: () => 0 },
       },
     );
     expect(summary.status).toBe('succeeded');
