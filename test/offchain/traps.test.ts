@@ -56,6 +56,22 @@ describe('retries', () => {
     expect(asked('/cursor')).toHaveLength(1);
   });
 
+  it('says how long a Retry-After beyond the cap asks to wait', async () => {
+    api.queue('/cursor', { status: 429, headers: { 'retry-after': '3600' } });
+    const { ctx } = handMadeContext({
+      api_endpoint: `${api.url}/cursor`,
+      retry: quick,
+    });
+    const { error } = await drain(ctx);
+    expect(error?.retryAfterMs).toBe(3_600_000);
+    expect(error?.message).toBe(
+      'page 1: the API answered 429 Too Many Requests; it asks to wait ' +
+        '3600 s (Retry-After), longer than retry.max_delay_ms (' +
+        `${quick.max_delay_ms / 1000} s): the engine's retry policy ` +
+        'decides whether to wait that long',
+    );
+  });
+
   it('a burst of 500s shorter than the attempts is ridden out', async () => {
     const fail = { status: 500, body: { error: 'overloaded' } };
     api.queue('/cursor', fail, fail);

@@ -89,6 +89,16 @@ export class PageClient {
 
       const delay = failure.retryAfterMs ?? backoff(retry.baseDelayMs, attempt);
       if (failure.status === 429) limiter.penalize(delay);
+      if (delay > retry.maxDelayMs && failure.retryAfterMs !== undefined) {
+        // The wait is the news here: say it, and who decides next.
+        throw withMessage(
+          failure.error,
+          `${failure.error.message}; it asks to wait ${seconds(delay)} ` +
+            `(Retry-After), longer than retry.max_delay_ms ` +
+            `(${seconds(retry.maxDelayMs)}): the engine's retry policy ` +
+            'decides whether to wait that long',
+        );
+      }
       if (last || delay > retry.maxDelayMs) throw failure.error;
       logger.info(
         {
@@ -313,4 +323,20 @@ function clip(text: string): string {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown error';
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** The same error (code, class, Retry-After) with a fuller message. */
+function withMessage(error: PluginError, message: string): PluginError {
+  return new PluginError(message, {
+    code: error.code,
+    errorClass: error.errorClass,
+    ...(error.retryAfterMs === undefined
+      ? {}
+      : { retryAfterMs: error.retryAfterMs }),
+    ...(error.details ? { details: error.details } : {}),
+  });
 }
