@@ -93,12 +93,13 @@ function plainRate(cwd: string): number {
   const db = new Database(join(cwd, 'plain.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE bench (key TEXT PRIMARY KEY, pipeline TEXT NOT NULL,
-    data TEXT NOT NULL, stored_at TEXT NOT NULL)`);
+  // The store's table and upsert: a row per pipeline and key.
+  db.exec(`CREATE TABLE bench (key TEXT NOT NULL, pipeline TEXT NOT NULL,
+    data TEXT NOT NULL, stored_at TEXT NOT NULL, PRIMARY KEY (key, pipeline))`);
   const upsert = db.prepare(
     `INSERT INTO bench (key, pipeline, data, stored_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline,
-       data = excluded.data, stored_at = excluded.stored_at`,
+     ON CONFLICT (key, pipeline) DO UPDATE SET data = excluded.data,
+       stored_at = excluded.stored_at`,
   );
   const insertBatch = db.transaction((records: SourceRecord[]) => {
     const at = new Date().toISOString();

@@ -34,14 +34,22 @@ export function countingPipeline(
   };
 }
 
-/** Every row of a data table, by key: `{ key: data }`. */
+/**
+ * Every row of a data table, by key: `{ key: data }`. Rows are per
+ * pipeline and key, so a key two pipelines wrote throws rather than
+ * collapse into one entry.
+ */
 export function tableContent(file: string, table: string): Map<string, string> {
   const db = new Database(file, { readonly: true });
   try {
     const rows = db
       .prepare(`SELECT key, data FROM "${table}" ORDER BY key`)
       .all() as Array<{ key: string; data: string }>;
-    return new Map(rows.map((r) => [r.key, r.data]));
+    const content = new Map(rows.map((r) => [r.key, r.data]));
+    if (content.size !== rows.length) {
+      throw new Error(`${table} holds keys of several pipelines`);
+    }
+    return content;
   } finally {
     db.close();
   }

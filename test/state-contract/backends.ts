@@ -18,7 +18,7 @@ export interface StoredRow {
 /** One empty database of a backend: sessions on it share its tables. */
 export interface ContractDatabase {
   open(): Promise<StoreSession>;
-  /** Every row of a data table, by key. */
+  /** Every row of a data table, by key, then pipeline. */
   rows(table: string): Promise<StoredRow[]>;
   remove(): Promise<void>;
 }
@@ -43,7 +43,10 @@ export const sqliteBackend: ContractBackend = {
         const db = new Database(path, { readonly: true });
         try {
           const rows = db
-            .prepare(`SELECT key, pipeline, data FROM "${table}" ORDER BY key`)
+            .prepare(
+              `SELECT key, pipeline, data FROM "${table}"
+               ORDER BY key, pipeline`,
+            )
             .all() as Array<{ key: string; pipeline: string; data: string }>;
           return rows.map((r) => ({ ...r, data: JSON.parse(r.data) }));
         } finally {
@@ -86,7 +89,7 @@ export function postgresBackend(url: () => string): ContractBackend {
           client(async (c) => {
             const result = await c.query(
               `SELECT key, pipeline, data FROM "${schema}"."${table}"
-               ORDER BY key COLLATE "C"`,
+               ORDER BY key COLLATE "C", pipeline COLLATE "C"`,
             );
             return result.rows as StoredRow[];
           }),

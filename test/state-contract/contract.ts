@@ -370,7 +370,7 @@ export function stateContract(backend: () => ContractBackend): void {
     ]);
   });
 
-  it('upserts records on their key: the same batch twice, same rows', async () => {
+  it('upserts on pipeline and key: the same batch twice, same rows', async () => {
     const batch: StoreWrite = {
       pipeline: 'p',
       collection: 'loans',
@@ -395,6 +395,28 @@ export function stateContract(backend: () => ContractBackend): void {
       pipeline: 'p',
       data: {},
     });
+  });
+
+  it('keeps a row per pipeline when two write the same keys', async () => {
+    const write = (pipeline: string, n: number) =>
+      session.write({
+        pipeline,
+        collection: 'loans',
+        records: [
+          { key: 'a', value: { n } },
+          { key: 'b', value: { n } },
+        ],
+      });
+    await write('loans', 1);
+    await write('offers', 2);
+    await write('loans', 3);
+
+    expect(await db.rows('loans')).toEqual([
+      { key: 'a', pipeline: 'loans', data: { n: 3 } },
+      { key: 'a', pipeline: 'offers', data: { n: 2 } },
+      { key: 'b', pipeline: 'loans', data: { n: 3 } },
+      { key: 'b', pipeline: 'offers', data: { n: 2 } },
+    ]);
   });
 
   it('writes records and checkpoint together, or neither', async () => {

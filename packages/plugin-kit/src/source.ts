@@ -5,7 +5,10 @@ import type { Chunk } from './range.ts';
 
 /** One record as a source emits it: a natural key and a JSON object. */
 export interface SourceRecord {
-  /** Natural key: a signature, `archive:offset`, an API id. Upserts on it. */
+  /**
+   * Natural key: a signature, `archive:offset`, an API id. Stores upsert on
+   * it and the pipeline's name.
+   */
   key: string;
   value: { [field: string]: Json };
 }

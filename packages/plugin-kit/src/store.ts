@@ -48,7 +48,7 @@ export interface StoreContext<Params = Record<string, unknown>> {
 
 /** An open connection to a store. */
 export interface StoreSession {
-  /** Upserts records on their key; idempotent. */
+  /** Upserts records on (pipeline, key): a row per pipeline; idempotent. */
   write(batch: StoreWrite): Promise<void>;
   /**
    * The ledger in the same database, when `capabilities.state`

@@ -7,6 +7,7 @@ import {
 import { createPool } from './connection.ts';
 import { Migrator } from './migrate.ts';
 import { DEFAULT_SCHEMA, IDENTIFIER, type PostgresParams } from './params.ts';
+import { rekeyOldDataTables } from './rekey.ts';
 import { PostgresState } from './state.ts';
 import { ledgerDdl, quote } from './tables.ts';
 import { redactUrl } from './url.ts';
@@ -29,7 +30,10 @@ export async function openDatabase(
   const pool = createPool(params, ctx.cwd, logger);
   const migrator = new Migrator(pool, schemaName);
   try {
-    await migrator.run(ledgerDdl(quote(schemaName)));
+    await migrator.run('create the tables', async (db) => {
+      await db.query(ledgerDdl(quote(schemaName)));
+      await rekeyOldDataTables(db, schemaName, logger);
+    });
   } catch (error) {
     await pool.end();
     const cause = error as PluginError;
@@ -47,7 +51,13 @@ export async function openDatabase(
 
   const schema = quote(schemaName);
   const state = new PostgresState(pool, schema);
-  const writer = new CollectionWriter(pool, schema, state, migrator);
+  const writer = new CollectionWriter(
+    pool,
+    schemaName,
+    state,
+    migrator,
+    logger,
+  );
   logger.debug({ url, schema: schemaName }, 'postgres store open');
 
   let closed = false;

@@ -9,7 +9,7 @@ import { storeError } from './errors.ts';
  */
 const LOCK_CLASS = 0x626b666c;
 
-/** Runs idempotent DDL one process at a time per schema. */
+/** Runs schema changes one process at a time per schema. */
 export class Migrator {
   readonly #pool: pg.Pool;
   readonly #schemaName: string;
@@ -21,23 +21,27 @@ export class Migrator {
   }
 
   /**
-   * Two `CREATE TABLE IF NOT EXISTS` racing in two processes can both pass
-   * the check and one then fails on the catalogue's unique index; the
-   * transaction-scoped lock makes the second wait and find the table.
+   * Runs `step` in one transaction under the lock. Two `CREATE TABLE IF
+   * NOT EXISTS` racing in two processes can both pass the check and one
+   * then fails on the catalogue's unique index; a step that reads the
+   * catalogue before it changes a table would act twice. With the
+   * transaction-scoped lock the second waits and finds the work done.
+   * `what` names the step in the error: `create the tables`.
    */
-  async run(ddl: string): Promise<void> {
+  async run(
+    what: string,
+    step: (db: pg.PoolClient) => Promise<void>,
+  ): Promise<void> {
     try {
       await inTransaction(this.#pool, async (db) => {
         await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
           LOCK_CLASS,
           this.#schemaName,
         ]);
-        await db.query(ddl);
+        await step(db);
       });
     } catch (error) {
-      throw storeError(error, 'create the tables', {
-        schema: this.#schemaName,
-      });
+      throw storeError(error, what, { schema: this.#schemaName });
     }
   }
 }

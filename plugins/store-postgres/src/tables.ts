@@ -82,13 +82,17 @@ CREATE TABLE IF NOT EXISTS ${s}.gaps (
 `;
 }
 
-/** A data table: one per collection, upserted on `key`. */
+/**
+ * A data table: one per collection, a row per pipeline and key. Key first
+ * in the primary key, so that a lookup by key stays an index search.
+ */
 export function dataTableDdl(table: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table} (
-  key text PRIMARY KEY,
+  key text NOT NULL,
   pipeline text NOT NULL,
   data jsonb NOT NULL,
-  stored_at timestamptz NOT NULL
+  stored_at timestamptz NOT NULL,
+  PRIMARY KEY (key, pipeline)
 )`;
 }
 

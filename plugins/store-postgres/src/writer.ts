@@ -1,11 +1,16 @@
-import { PluginError, type StoreWrite } from '@backfill/plugin-kit';
+import {
+  type Logger,
+  PluginError,
+  type StoreWrite,
+} from '@backfill/plugin-kit';
 import type pg from 'pg';
 
 import { inTransaction } from './connection.ts';
 import { storeError } from './errors.ts';
 import type { Migrator } from './migrate.ts';
+import { ensureDataTable } from './rekey.ts';
 import type { PostgresState } from './state.ts';
-import { dataTableDdl, isDataTableName, quote } from './tables.ts';
+import { isDataTableName, quote } from './tables.ts';
 
 /**
  * Upserts batches into their collection's table, the checkpoint in the
@@ -13,21 +18,25 @@ import { dataTableDdl, isDataTableName, quote } from './tables.ts';
  */
 export class CollectionWriter {
   readonly #pool: pg.Pool;
-  readonly #schema: string;
+  readonly #schemaName: string;
   readonly #state: PostgresState;
   readonly #migrator: Migrator;
+  readonly #logger: Logger;
   readonly #ready = new Set<string>();
 
+  /** `schemaName` unquoted. */
   constructor(
     pool: pg.Pool,
-    schema: string,
+    schemaName: string,
     state: PostgresState,
     migrator: Migrator,
+    logger: Logger,
   ) {
     this.#pool = pool;
-    this.#schema = schema;
+    this.#schemaName = schemaName;
     this.#state = state;
     this.#migrator = migrator;
+    this.#logger = logger;
   }
 
   async write(batch: StoreWrite): Promise<void> {
@@ -37,14 +46,16 @@ export class CollectionWriter {
     try {
       await inTransaction(this.#pool, async (db) => {
         // One statement for the whole batch: arrays unnested server-side,
-        // so the statement and its plan do not grow with the batch.
+        // so the statement and its plan do not grow with the batch. A row
+        // per pipeline and key: two pipelines reading the same records
+        // into one collection keep a row each.
         if (records.length > 0) {
           await db.query(
             `INSERT INTO ${table} (key, pipeline, data, stored_at)
              SELECT u.key, $1, u.data::jsonb, $2
              FROM unnest($3::text[], $4::text[]) AS u(key, data)
-             ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline,
-               data = excluded.data, stored_at = excluded.stored_at`,
+             ON CONFLICT (key, pipeline) DO UPDATE SET data = excluded.data,
+               stored_at = excluded.stored_at`,
             [
               batch.pipeline,
               at,
@@ -66,7 +77,7 @@ export class CollectionWriter {
   }
 
   async #tableFor(collection: string): Promise<string> {
-    const table = `${this.#schema}.${quote(collection)}`;
+    const table = `${quote(this.#schemaName)}.${quote(collection)}`;
     if (this.#ready.has(collection)) return table;
     if (!isDataTableName(collection)) {
       throw new PluginError(
@@ -79,7 +90,9 @@ export class CollectionWriter {
         },
       );
     }
-    await this.#migrator.run(dataTableDdl(table));
+    await this.#migrator.run(`create the table ${collection}`, (db) =>
+      ensureDataTable(db, this.#schemaName, collection, this.#logger),
+    );
     this.#ready.add(collection);
     return table;
   }
@@ -88,9 +101,9 @@ export class CollectionWriter {
 // ---------------------------------------------------------------------------
 
 /**
- * One record per key, the last one winning as it would in a loop of
- * upserts: Postgres refuses an INSERT ... ON CONFLICT that touches a row
- * twice.
+ * One record per key (a batch is one pipeline's), the last one winning as
+ * it would in a loop of upserts: Postgres refuses an INSERT ... ON
+ * CONFLICT that touches a row twice.
  */
 function lastOfEachKey<R extends { key: string }>(records: R[]): R[] {
   const byKey = new Map<string, R>();

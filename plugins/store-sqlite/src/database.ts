@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import type {
+  Logger,
   StoreContext,
   StoreSession,
   StoreWrite,
@@ -10,8 +11,9 @@ import { PluginError } from '@backfill/plugin-kit';
 import Database from 'better-sqlite3';
 
 import type { SqliteParams } from './params.ts';
+import { ensureDataTable, rekeyOldDataTables } from './rekey.ts';
 import { SqliteState } from './state.ts';
-import { dataTableDdl, isDataTableName, LEDGER_DDL } from './tables.ts';
+import { isDataTableName, LEDGER_DDL } from './tables.ts';
 
 /** Opens (creating when needed) the database file and its ledger tables. */
 export function openDatabase(
@@ -38,9 +40,10 @@ export function openDatabase(
   db.pragma('synchronous = NORMAL');
   db.pragma(`busy_timeout = ${ctx.params.busy_timeout_ms ?? 5000}`);
   db.exec(LEDGER_DDL);
+  rekeyOldDataTables(db, ctx.logger);
 
   const state = new SqliteState(db);
-  const writer = new CollectionWriter(db, state);
+  const writer = new CollectionWriter(db, state, ctx.logger);
   ctx.logger.debug({ file }, 'sqlite store open');
 
   return {
@@ -61,15 +64,14 @@ type Upsert = Database.Statement<[string, string, string, string]>;
 /** Upserts batches into their collection's table, with the checkpoint. */
 class CollectionWriter {
   readonly #db: Database.Database;
-  readonly #state: SqliteState;
+  readonly #logger: Logger;
   readonly #upserts = new Map<string, Upsert>();
-  readonly #writeBatch: (batch: StoreWrite) => void;
+  readonly #writeBatch: (batch: StoreWrite, upsert: Upsert) => void;
 
-  constructor(db: Database.Database, state: SqliteState) {
+  constructor(db: Database.Database, state: SqliteState, logger: Logger) {
     this.#db = db;
-    this.#state = state;
-    this.#writeBatch = db.transaction((batch: StoreWrite) => {
-      const upsert = this.#upsertFor(batch.collection);
+    this.#logger = logger;
+    this.#writeBatch = db.transaction((batch: StoreWrite, upsert: Upsert) => {
       const at = batch.checkpoint?.at ?? new Date().toISOString();
       for (const record of batch.records) {
         upsert.run(
@@ -79,12 +81,12 @@ class CollectionWriter {
           at,
         );
       }
-      if (batch.checkpoint) this.#state.checkpointNow(batch.checkpoint);
+      if (batch.checkpoint) state.checkpointNow(batch.checkpoint);
     });
   }
 
   write(batch: StoreWrite): void {
-    this.#writeBatch(batch);
+    this.#writeBatch(batch, this.#upsertFor(batch.collection));
   }
 
   #upsertFor(collection: string): Upsert {
@@ -97,12 +99,14 @@ class CollectionWriter {
         { code: 'SQLITE_COLLECTION_NAME', errorClass: 'fatal' },
       );
     }
-    this.#db.exec(dataTableDdl(collection));
+    ensureDataTable(this.#db, collection, this.#logger);
+    // A row per pipeline and key: two pipelines reading the same records
+    // into one collection keep a row each.
     upsert = this.#db.prepare(
       `INSERT INTO "${collection}" (key, pipeline, data, stored_at)
        VALUES (?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET pipeline = excluded.pipeline,
-         data = excluded.data, stored_at = excluded.stored_at`,
+       ON CONFLICT (key, pipeline) DO UPDATE SET data = excluded.data,
+         stored_at = excluded.stored_at`,
     ) as Upsert;
     this.#upserts.set(collection, upsert);
     return upsert;

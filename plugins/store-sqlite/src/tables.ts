@@ -70,13 +70,18 @@ CREATE TABLE IF NOT EXISTS gaps (
 );
 `;
 
-/** A data table: one per collection, upserted on `key`. */
-export function dataTableDdl(table: string): string {
-  return `CREATE TABLE IF NOT EXISTS "${table}" (
-  key TEXT PRIMARY KEY,
+/**
+ * A data table: one per collection, a row per pipeline and key. Key first
+ * in the primary key, so that a lookup by key stays an index search.
+ * `ifMissing: false` fails on an existing table rather than reuse it.
+ */
+export function dataTableDdl(table: string, ifMissing = true): string {
+  return `CREATE TABLE ${ifMissing ? 'IF NOT EXISTS ' : ''}"${table}" (
+  key TEXT NOT NULL,
   pipeline TEXT NOT NULL,
   data TEXT NOT NULL,
-  stored_at TEXT NOT NULL
+  stored_at TEXT NOT NULL,
+  PRIMARY KEY (key, pipeline)
 )`;
 }
 
