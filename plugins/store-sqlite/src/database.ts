@@ -21,26 +21,23 @@ export function openDatabase(
   ctx: StoreContext<SqliteParams>,
 ): StoreSession {
   const file = path === ':memory:' ? path : resolve(ctx.cwd, path);
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; only a power
+    // loss can drop the last transactions, and the ledger rolls back with
+    // them.
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${ctx.params.busy_timeout_ms ?? 5000}`);
+    db.exec(LEDGER_DDL);
+    rekeyOldDataTables(db, ctx.logger);
   } catch (error) {
-    throw new PluginError(`cannot open the SQLite database ${file}`, {
-      code: 'SQLITE_OPEN',
-      errorClass: 'fatal',
-      cause: error,
-      details: { file },
-    });
+    if (db?.open) db.close();
+    if (PluginError.is(error)) throw error;
+    throw openError(file, error);
   }
-  db.pragma('journal_mode = WAL');
-  // NORMAL is durable across process crashes in WAL mode; only a power
-  // loss can drop the last transactions, and the ledger rolls back with them.
-  db.pragma('synchronous = NORMAL');
-  db.pragma(`busy_timeout = ${ctx.params.busy_timeout_ms ?? 5000}`);
-  db.exec(LEDGER_DDL);
-  rekeyOldDataTables(db, ctx.logger);
 
   const state = new SqliteState(db);
   const writer = new CollectionWriter(db, state, ctx.logger);
@@ -55,6 +52,36 @@ export function openDatabase(
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * Why the file cannot serve as the store, and what to do: the raw errors
+ * (EEXIST from mkdir, SQLITE_NOTADB) named neither the file nor the fix.
+ */
+function openError(file: string, error: unknown): PluginError {
+  const code = (error as { code?: unknown }).code;
+  const reason = error instanceof Error ? error.message : String(error);
+  const why =
+    code === 'EEXIST' || code === 'ENOTDIR'
+      ? `a part of its folder ${dirname(file)} is a file, not a folder`
+      : code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN'
+        ? `it cannot be created or opened here (${reason}): check the ` +
+          "folder's permissions"
+        : code === 'SQLITE_NOTADB'
+          ? 'the file is not a SQLite database'
+          : code === 'SQLITE_READONLY'
+            ? 'the file (or its folder) is read-only'
+            : reason;
+  return new PluginError(
+    `cannot use ${file} as the SQLite store: ${why}; set store.with.path ` +
+      'to a database file in a folder this process can write',
+    {
+      code: 'SQLITE_OPEN',
+      errorClass: 'fatal',
+      cause: error,
+      details: { file, reason },
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------
