@@ -1,5 +1,6 @@
 import {
   collectionOf,
+  latestWindowMs,
   PIPELINE_DEFAULTS,
   type PipelineSpec,
   type PluginRegistry,
@@ -29,10 +30,15 @@ export function planOf(
 ): RunPlan {
   const effective = window === undefined ? spec.window : window;
   const source = registry.source(spec.source.use);
+  const latestMs = latestWindowMs(
+    spec.schedule,
+    PIPELINE_DEFAULTS.intervalMs,
+    now,
+  );
   const chunks = planChunks({
     window: effective,
     now,
-    defaultIntervalMs: PIPELINE_DEFAULTS.intervalMs,
+    defaultIntervalMs: latestMs,
     capabilities: source.capabilities,
   });
   return redactDeep(
@@ -49,7 +55,7 @@ export function planOf(
         with: spec.store.with,
         collection: collectionOf(spec.source.use),
       },
-      window: windowRange(effective, now, PIPELINE_DEFAULTS.intervalMs),
+      window: windowRange(effective, now, latestMs),
       chunks,
     },
     spec.secrets,

@@ -1,5 +1,6 @@
 export { EngineError } from './errors.ts';
 export { createHooks, type Hooks } from './hooks.ts';
+export { latestWindowMs } from './latest.ts';
 export { chunkId, planChunks, windowRange } from './planner.ts';
 export { type PluginRegistry, registryOf } from './registry.ts';
 export {

@@ -16,12 +16,14 @@ import { type ChunkOutcome, runChunk } from './chunk.ts';
 import type { RunContext } from './context.ts';
 import { codeOf, EngineError, messageOf } from './errors.ts';
 import { createHooks, type Hooks } from './hooks.ts';
+import { latestWindowMs } from './latest.ts';
 import { acquireLease } from './lease.ts';
 import { adoptLeftovers, type Reprocess } from './leftovers.ts';
 import { planChunks, windowRange } from './planner.ts';
 import type { PluginRegistry } from './registry.ts';
 import { openStores } from './stores.ts';
 import { type RunSummary, summarize } from './summary.ts';
+import { newTally, warnDroppedAll } from './tally.ts';
 
 export type { Reprocess } from './leftovers.ts';
 
@@ -85,11 +87,15 @@ export async function runPipeline(
       .transform(step.use)
       .create(step.with, { logger, pipeline: spec.name }),
   );
+  const latestMs = latestWindowMs(
+    spec.schedule,
+    options.defaultIntervalMs ?? PIPELINE_DEFAULTS.intervalMs,
+    startedAt,
+  );
   const chunks = planChunks({
     window: options.window === undefined ? spec.window : options.window,
     now: startedAt,
-    defaultIntervalMs:
-      options.defaultIntervalMs ?? PIPELINE_DEFAULTS.intervalMs,
+    defaultIntervalMs: latestMs,
     capabilities: source.capabilities,
     ...(options.chunkMs ? { chunkMs: options.chunkMs } : {}),
     ...(options.chunkSlots ? { chunkSlots: options.chunkSlots } : {}),
@@ -97,7 +103,7 @@ export async function runPipeline(
   const window = windowRange(
     options.window === undefined ? spec.window : options.window,
     startedAt,
-    options.defaultIntervalMs ?? PIPELINE_DEFAULTS.intervalMs,
+    latestMs,
   );
 
   const stores = await openStores(spec, options, logger);
@@ -148,7 +154,13 @@ export async function runPipeline(
         retry: options.retry ?? {},
         abort: abort.signal,
         stop: options.stop ?? new AbortController().signal,
-        counts: { recordsFetched: 0, recordsStored: 0, recordsDeadLettered: 0 },
+        counts: {
+          recordsFetched: 0,
+          recordsStored: 0,
+          recordsDeadLettered: 0,
+          recordsFiltered: 0,
+        },
+        tally: newTally(transforms.length),
         gaps: 0,
         remaining: options.limit ?? Number.POSITIVE_INFINITY,
         stallMs: options.stallMs ?? 5 * 60_000,
@@ -172,6 +184,7 @@ export async function runPipeline(
       );
 
       const outcomes = await runChunks(run, rows, abort, options);
+      warnDroppedAll(run);
       const summary = summarize({
         run,
         window,
