@@ -5,6 +5,7 @@ import type { Diagnostic } from '../errors/diagnostic.ts';
 import { quote } from '../errors/quote.ts';
 import type { Place } from '../loader/document.ts';
 import { childPointer } from '../loader/pointer.ts';
+import { REDACTED, SECRET_KEY } from '../logging/redact.ts';
 import { FORMAT_EXPECTED, FORMATS, type FormatName } from './formats.ts';
 import { describePointer, didYouMean, listOf } from './suggest.ts';
 
@@ -150,8 +151,12 @@ function pickBranch(
   return fewest ?? [union];
 }
 
-function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
-  const at = place.base + error.instancePath;
+function toDiagnostic(given: Verbose, place: ErrorPlace): Diagnostic | null {
+  const at = place.base + given.instancePath;
+  // A value under a secret-named key (auth_token: 12345678901, a number
+  // where a string was due) is never quoted back; its type still is.
+  const secret = SECRET_KEY.test(at.slice(at.lastIndexOf('/') + 1));
+  const error: Verbose = secret ? { ...given, data: REDACTED } : given;
   const schema = error.parentSchema ?? {};
   const make = (
     code: ErrorCode,
@@ -220,7 +225,8 @@ function toDiagnostic(error: Verbose, place: ErrorPlace): Diagnostic | null {
           : types.join(' or ');
       return make(
         'WRONG_TYPE',
-        `${where} must be ${article(expected)}, got ${typeName(error.data)}`,
+        `${where} must be ${article(expected)}, got ` +
+          (secret ? typeOnly(given.data) : typeName(error.data)),
         at,
         'value',
         { expected },
@@ -359,6 +365,14 @@ function formatCode(format: FormatName): ErrorCode {
     default:
       return 'INVALID_VALUE';
   }
+}
+
+/** `a number`, `the string`: the type without the value. */
+function typeOnly(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'a mapping';
+  return article(typeof value);
 }
 
 function typeName(value: unknown): string {
