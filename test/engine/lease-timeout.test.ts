@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-import sqlite from '@backfill/store-sqlite';
+import { definePlugin, PLUGIN_API_VERSION } from '@backfill/plugin-kit';
+import sqlite, { sqliteStore } from '@backfill/store-sqlite';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -87,6 +88,50 @@ describe('the lease of a pipeline', () => {
       force: true,
     });
     expect(forced.status).toBe('succeeded');
+  });
+});
+
+/** The sqlite store, but releasing a lease fails (its server went away). */
+const unreleasing = definePlugin({
+  name: 'backfill-plugin-unreleasing',
+  apiVersion: PLUGIN_API_VERSION,
+  stores: [
+    {
+      ...sqliteStore,
+      name: 'unreleasing',
+      async open(ctx) {
+        const session = await sqliteStore.open(ctx);
+        const state = session.state as NonNullable<typeof session.state>;
+        return {
+          ...session,
+          state: new Proxy(state, {
+            get(target, name) {
+              if (name === 'releaseLease') {
+                return async () => {
+                  throw new Error('connect ECONNREFUSED 127.0.0.1:54329');
+                };
+              }
+              const value = Reflect.get(target, name, target);
+              return typeof value === 'function' ? value.bind(target) : value;
+            },
+          }),
+        };
+      },
+    },
+  ],
+});
+
+describe('releasing the lease', () => {
+  it('a failure is logged and does not replace the run outcome', async () => {
+    folder = tempFolder();
+    const summary = await runPipeline(
+      countingPipeline({ store: { use: 'unreleasing', with: {} } }),
+      { registry: registryOf([counting, unreleasing]), cwd: folder.cwd },
+    );
+    expect(summary).toMatchObject({
+      status: 'succeeded',
+      recordsStored: 1000,
+    });
   });
 });
 

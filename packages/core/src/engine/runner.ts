@@ -213,10 +213,24 @@ export async function runPipeline(
       logger.info({ status: summary.status, ...run.counts }, 'run ended');
       return summary;
     } finally {
-      await lease.release();
+      // A failure here must not replace the run's own outcome or error (a
+      // database gone mid-run failed the run first): it is logged, and an
+      // unreleased lease goes stale once its heartbeat stops.
+      await lease.release().catch((error: unknown) => {
+        logger.warn(
+          { code: codeOf(error), error: messageOf(error) },
+          'could not release the lease; it counts as gone once its ' +
+            'heartbeat is 60 s old',
+        );
+      });
     }
   } finally {
-    await stores.close();
+    await stores.close().catch((error: unknown) => {
+      logger.warn(
+        { code: codeOf(error), error: messageOf(error) },
+        'could not close the store',
+      );
+    });
   }
 }
 
