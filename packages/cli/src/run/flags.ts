@@ -29,6 +29,8 @@ export type WindowOverride =
   | undefined;
 
 const HOUR_MS = 3_600_000;
+/** 20 years: older than any Solana program, and a typo beyond. */
+const MAX_HOURS = 20 * 8766;
 
 /**
  * `--from/--to` (ISO times or slot numbers, both of a kind) or `--hours N`
@@ -40,10 +42,11 @@ export function windowFromFlags(flags: RunFlags, now: number): WindowOverride {
   }
   if (flags.hours !== undefined) {
     const hours = Number(flags.hours);
-    if (!(hours > 0)) {
+    if (!(hours > 0) || hours > MAX_HOURS) {
       throw usage(
         'RUN_HOURS',
-        `--hours ${flags.hours}: give a positive number`,
+        `--hours ${flags.hours}: give a positive number, at most ` +
+          `${MAX_HOURS} (20 years)`,
       );
     }
     return { kind: 'last', durationMs: hours * HOUR_MS };

@@ -68,6 +68,7 @@ export function planChunks(options: PlanOptions): Chunk[] {
     );
   }
   if (!options.capabilities.splittable) return [chunkOf(range)];
+  checkChunkCount(range, options);
 
   return range.kind === 'time'
     ? splitTime(range.from, range.to, options.chunkMs ?? PLAN_DEFAULTS.chunkMs)
@@ -101,6 +102,34 @@ function checkTimeRange(from: string, to: string): void {
         'give --from before --to',
     );
   }
+}
+
+/**
+ * Chunks a plan may hold: 20 years of hours, 20 billion slots. A window
+ * beyond it (`--hours 1e7`, a slot typed with extra zeros) is a mistake,
+ * and planning it would fill memory before a single request.
+ */
+export const MAX_CHUNKS = 200_000;
+
+function checkChunkCount(range: ChunkRange, options: PlanOptions): void {
+  const count =
+    range.kind === 'time'
+      ? (Date.parse(range.to) - Date.parse(range.from)) /
+        (options.chunkMs ?? PLAN_DEFAULTS.chunkMs)
+      : (range.end - range.start + 1) /
+        (options.chunkSlots ?? PLAN_DEFAULTS.chunkSlots);
+  if (count <= MAX_CHUNKS) return;
+  const span =
+    range.kind === 'time'
+      ? `${range.from} to ${range.to}`
+      : `slots ${range.start} to ${range.end}`;
+  throw new EngineError(
+    'ENGINE_WINDOW_TOO_LARGE',
+    `the window ${span} would be ${Math.ceil(count).toLocaleString('en-US')} ` +
+      `chunks, more than ${MAX_CHUNKS.toLocaleString('en-US')}: check ` +
+      '--from/--to/--hours or the window of the pipeline',
+    { window: range },
+  );
 }
 
 function splitTime(from: string, to: string, size: number): Chunk[] {

@@ -27,6 +27,26 @@ describe('the planner', () => {
     ]);
   });
 
+  it('refuses a window of more than 200,000 chunks before making them', () => {
+    const plan = (end: number) => () =>
+      planChunks({
+        window: { kind: 'slot', start: 0, end },
+        now: 0,
+        defaultIntervalMs: 0,
+        capabilities: splittable,
+      });
+    expect(plan(20_000_000_000 - 1)).not.toThrow();
+    expect(plan(3_000_000_000_000)).toThrow(
+      expect.objectContaining({
+        code: 'ENGINE_WINDOW_TOO_LARGE',
+        message:
+          'the window slots 0 to 3000000000000 would be 30,000,001 chunks, ' +
+          'more than 200,000: check --from/--to/--hours or the window of ' +
+          'the pipeline',
+      }),
+    );
+  });
+
   it('covers the latest default interval when the window is null', () => {
     const chunks = planChunks({
       window: null,
