@@ -114,9 +114,22 @@ describe('backfill start as a process', () => {
     ]);
 
     writePipeline('beta');
+    writeFileSync(
+      join(project, 'pipelines', 'delta.yaml'),
+      'version: 1\nname: delta\nenabled: false\nsource:\n' +
+        '  use: off-chain\n  with: { api_endpoint: "http://127.0.0.1:9/" }\n',
+    );
     daemon.child.kill('SIGHUP');
     const reloaded = await daemon.logged('pipelines reloaded');
     expect(reloaded.pipelines).toEqual(['alpha', 'beta']);
+    // Left out, but said: a disabled pipeline is not a silent one.
+    expect(
+      daemon.lines.find((l) => l.code === 'PIPELINE_DISABLED'),
+    ).toMatchObject({
+      level: 'warn',
+      pipeline: 'delta',
+      msg: 'pipeline disabled (enabled: false): not scheduled',
+    });
     expect(
       (await statusOf(port)).pipelines.map((p) => [p.name, p.nextRunAt]),
     ).toEqual([
@@ -181,6 +194,55 @@ describe('backfill start with only disabled pipelines', () => {
         'backfill: no enabled pipeline to schedule (disabled: off): set ' +
           'enabled: true, or add a pipeline file under pipelines/, a job ' +
           'list with --config, or BACKFILL_JOBS\n',
+      ]);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('backfill start with a disabled job in BACKFILL_JOBS', () => {
+  it('says it is not scheduled, at its place in the variable', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'backfill-start-jobs-'));
+    const job = (name: string, enabled: boolean) => ({
+      name,
+      enabled,
+      schedule: '0 0 1 1 *',
+      request: {
+        source: 'off-chain',
+        off_chain_params: { api_endpoint: 'http://127.0.0.1:9/' },
+      },
+    });
+    try {
+      const child = spawn(process.execPath, [CLI, 'start', '--port', '0'], {
+        cwd: bare,
+        env: {
+          ...process.env,
+          CI: '1',
+          BACKFILL_PORT: '',
+          BACKFILL_JOBS: JSON.stringify([job('on', true), job('off', false)]),
+        },
+      });
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => {
+        stderr += data.toString();
+      });
+      while (!stderr.includes('daemon started')) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+      const disabled = stderr
+        .split('\n')
+        .filter((line) => line.includes('JOB_DISABLED'))
+        .map((line) => JSON.parse(line));
+      expect(disabled).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          job: 'off',
+          place: expect.stringMatching(/^\$BACKFILL_JOBS:1:\d+$/),
+          msg: 'job disabled (enabled: false): not scheduled',
+        }),
       ]);
     } finally {
       rmSync(bare, { recursive: true, force: true });

@@ -191,6 +191,7 @@ async function startDaemon(paths: string[], flags: StartFlags) {
           ),
         );
       }
+      reportDisabled(project, cwd, logger);
       return {
         pipelines: project.pipelines,
         registry: project.registry,
@@ -247,4 +248,33 @@ function portFromEnv(): number | undefined {
     );
   }
   return port;
+}
+
+/**
+ * Disabled pipelines and jobs are said at every load, as `run` says them:
+ * one left out without a word looks like a schedule that never fires.
+ */
+function reportDisabled(
+  project: Project,
+  cwd: string,
+  logger: { warn(obj: object, msg: string): void },
+): void {
+  for (const file of project.files) {
+    for (const job of file.skipped) {
+      logger.warn(
+        {
+          code: 'JOB_DISABLED',
+          job: job.name,
+          place: `${shortPath(file.file, cwd)}:${job.line}:${job.column}`,
+        },
+        'job disabled (enabled: false): not scheduled',
+      );
+    }
+  }
+  for (const spec of project.pipelines.filter((p) => !p.enabled)) {
+    logger.warn(
+      { code: 'PIPELINE_DISABLED', pipeline: spec.name },
+      'pipeline disabled (enabled: false): not scheduled',
+    );
+  }
 }
