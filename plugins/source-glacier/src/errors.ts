@@ -49,6 +49,21 @@ export function toPluginError(error: unknown, where: string): PluginError {
       },
     );
   }
+  // The SDK's own complaints about its configuration: retrying cannot fix
+  // them, and the user must be told which setting is missing.
+  if (/Region is missing/i.test(aws.message ?? '')) {
+    return new PluginError(
+      `${message}; set region in the source's with: or AWS_REGION`,
+      { code: 'GLACIER_CONFIG', errorClass: 'fatal', cause: error, details },
+    );
+  }
+  if (name === 'CredentialsProviderError') {
+    return new PluginError(
+      `${message}; give credentials as the AWS SDK reads them: ` +
+        'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a role',
+      { code: 'GLACIER_CONFIG', errorClass: 'fatal', cause: error, details },
+    );
+  }
   if (name === 'NoLongerSupportedException') {
     return new PluginError(
       `${message}; the vault API takes no new customers since 2025-12-15, ` +
