@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is our syntax
 /**
- * Every code a user can meet in `backfill validate` and the loaders, sorted,
- * with what it means. docs/pipeline-language.md lists the same codes; a
- * test keeps the two in step.
+ * Every code a user can meet in `backfill validate` and the loaders, and
+ * the daemon's refusal of such a file, sorted, with what it means.
+ * docs/pipeline-language.md lists the same codes; a test keeps the two in
+ * step.
  */
 export const ERROR_CODES = {
   ALIAS_LIMIT: 'YAML aliases expand past the safety limit (an alias bomb)',
@@ -10,6 +11,7 @@ export const ERROR_CODES = {
   BLOCK_ORDER: '`start_block` is after `end_block`',
   CONFIG_INVALID: 'the host config file cannot be loaded',
   CRON_INVALID: 'a `schedule` is not a 5- or 6-field cron expression',
+  CRON_NEVER_RUNS: 'a `schedule` matches no date (30 February)',
   DUPLICATE_KEY: 'a key appears twice in the same mapping',
   DUPLICATE_PIPELINE: 'two pipelines share one name',
   DURATION_INVALID: 'a duration is not like `6h`, `30m`, `1h30m`, `500ms`',
@@ -22,6 +24,7 @@ export const ERROR_CODES = {
   FILE_UNREADABLE: 'the file cannot be read',
   INVALID_VALUE: 'a value is not one the schema allows',
   JOB_DISABLED: 'warning: a disabled job or pipeline, skipped',
+  JOB_NAME_INVALID: 'a job name holds a control character or line break',
   MISSING_KEY: 'a required key is absent',
   MULTIPLE_DOCUMENTS: 'a pipeline file holds more than one YAML document',
   NOT_JOB_LIST: 'a pipeline file was given where a job list is read',
@@ -35,6 +38,7 @@ export const ERROR_CODES = {
   PLUGIN_PARAM: "a plugin's own check() rejected its `with:` block",
   PLUGIN_SHAPE: 'a plugin is not made by definePlugin or lacks fields',
   SCHEDULE_CONFLICT: 'both `schedule` and `interval` are set',
+  START_INVALID_PIPELINES: 'start or a SIGHUP reload met a file with errors',
   SYNTAX_ERROR: 'the YAML or JSON text cannot be parsed',
   TIMEZONE_INVALID: 'a `timezone` is not an IANA time zone',
   TIME_INVALID: 'a time is not an ISO-8601 date or date-time',

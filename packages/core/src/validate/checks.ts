@@ -1,16 +1,21 @@
+import { Cron } from 'croner';
+
 import type { Diagnostic } from '../errors/diagnostic.ts';
+import { quote } from '../errors/quote.ts';
 import type { LoadedDocument } from '../loader/document.ts';
 import { childPointer } from '../loader/pointer.ts';
-import { parseIsoTime } from './formats.ts';
+import { FORMATS, parseIsoTime } from './formats.ts';
 
 type Fields = Record<string, unknown>;
 
 /**
  * The checks of a pipeline file that JSON Schema cannot express across
- * fields: one schedule form, one window form, ranges in order.
+ * fields: one schedule form, a cron that fires, one window form, ranges
+ * in order.
  */
 export function pipelineChecks(doc: LoadedDocument, value: Fields) {
   const out: Diagnostic[] = [];
+  out.push(...cronChecks(doc, value.schedule, '/schedule'));
   if (value.schedule !== undefined && value.interval !== undefined) {
     out.push(
       problem(doc, 'SCHEDULE_CONFLICT', '/interval', 'key', {
@@ -23,6 +28,31 @@ export function pipelineChecks(doc: LoadedDocument, value: Fields) {
   const window = value.window;
   if (isFields(window)) out.push(...windowChecks(doc, window, '/window'));
   return out;
+}
+
+/**
+ * A cron that never fires (30 February) is valid syntax to croner, and a
+ * daemon would wait for it forever: refused at validate time instead.
+ * Syntax errors are the schema's (CRON_INVALID), not repeated here.
+ */
+export function cronChecks(
+  doc: LoadedDocument,
+  schedule: unknown,
+  pointer: string,
+): Diagnostic[] {
+  if (typeof schedule !== 'string' || FORMATS.cron(schedule) !== null) {
+    return [];
+  }
+  if (nextRun(schedule) !== null) return [];
+  return [
+    problem(doc, 'CRON_NEVER_RUNS', pointer, 'value', {
+      message:
+        `schedule ${quote(schedule)} never fires: no date matches it ` +
+        '(a day the month never has, such as 30 February?)',
+      expected: 'a cron expression with a next run, e.g. "0 0 28 2 *"',
+      hint: 'fix the day or month fields',
+    }),
+  ];
 }
 
 /** Window forms and range order, for a `window` mapping at `pointer`. */
@@ -94,6 +124,16 @@ export function isFields(value: unknown): value is Fields {
 }
 
 // ---------------------------------------------------------------------------
+
+/** The first run after now, as the scheduler's croner would find it. */
+function nextRun(schedule: string): Date | null {
+  const cron = new Cron(schedule, { paused: true, mode: '5-or-6-parts' });
+  try {
+    return cron.nextRun();
+  } finally {
+    cron.stop();
+  }
+}
 
 function problem(
   doc: LoadedDocument,

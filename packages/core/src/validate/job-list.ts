@@ -5,7 +5,7 @@ import { parseDuration } from '../loader/duration.ts';
 import { childPointer } from '../loader/pointer.ts';
 import { PIPELINE_DEFAULTS, type PipelineSpec } from '../model/pipeline.ts';
 import { compileSchema } from './ajv.ts';
-import { isFields, rangeChecks } from './checks.ts';
+import { cronChecks, isFields, rangeChecks } from './checks.ts';
 import type { FileReport, ValidationContext } from './context.ts';
 import { finish } from './pipeline.ts';
 import { schemaDiagnostics } from './schema-errors.ts';
@@ -128,18 +128,21 @@ function jobChecks(
   doc: LoadedDocument,
   ctx: ValidationContext,
 ): { diagnostics: Diagnostic[]; owner?: string } {
+  const out: Diagnostic[] = [
+    ...nameChecks(doc, job.name, childPointer(pointer, 'name')),
+    ...cronChecks(doc, job.schedule, childPointer(pointer, 'schedule')),
+  ];
   const request = job.request;
-  if (!isFields(request)) return { diagnostics: [] };
+  if (!isFields(request)) return { diagnostics: out };
   const source = request.source;
   if (typeof source !== 'string' || !Object.hasOwn(PARAMS_KEY, source)) {
-    return { diagnostics: [] };
+    return { diagnostics: out };
   }
 
   const key = PARAMS_KEY[source as SourceName];
   const requestPointer = childPointer(pointer, 'request');
   const paramsPointer = childPointer(requestPointer, key);
   const params = request[key];
-  const out: Diagnostic[] = [];
   if (isFields(params)) out.push(...rangeChecks(doc, params, paramsPointer));
 
   const step = checkStep(
@@ -152,6 +155,56 @@ function jobChecks(
   );
   out.push(...step.diagnostics);
   return { diagnostics: out, owner: step.plugin?.plugin.name };
+}
+
+/** C0 and C1 control characters, DEL, and the Unicode line separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what it finds
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const UNPRINTABLES = new RegExp(UNPRINTABLE.source, 'g');
+
+/**
+ * A job name is printed by run, status and the logs as it is: a control
+ * character or a newline in it could forge an output line or recolour a
+ * terminal. Spaces and other text are allowed, since old lists have them.
+ */
+function nameChecks(
+  doc: LoadedDocument,
+  name: unknown,
+  pointer: string,
+): Diagnostic[] {
+  if (typeof name !== 'string') return [];
+  const bad = UNPRINTABLE.exec(name);
+  if (bad === null) return [];
+  return [
+    {
+      code: 'JOB_NAME_INVALID',
+      severity: 'error',
+      message:
+        `job name "${escaped(name)}" holds ${codePoint(bad[0])} at ` +
+        `character ${bad.index + 1}: names are printed in output and ` +
+        'logs, where a control character or line break could forge lines',
+      file: doc.file,
+      ...doc.locate(pointer),
+      pointer,
+      expected: 'a name without control characters or line breaks',
+      hint: 'remove the character, or rename the job (e.g. "nightly-sync")',
+    },
+  ];
+}
+
+/** `U+001B`: how a character is named in a message. */
+function codePoint(char: string): string {
+  const hex = char.charCodeAt(0).toString(16).toUpperCase();
+  return `U+${hex.padStart(4, '0')}`;
+}
+
+/** The name with each unprintable character as `\u001b`, safe to print. */
+function escaped(name: string): string {
+  const shown = name.replace(
+    UNPRINTABLES,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return shown.length > 60 ? `${shown.slice(0, 60)}…` : shown;
 }
 
 /** The `with:` block of a job: its params less the range keys. */
