@@ -1,6 +1,6 @@
 import type { Json, JsonSchema } from './json.ts';
 import type { Logger } from './logger.ts';
-import type { Gap, SourceRecord } from './source.ts';
+import type { Gap, ParamProblem, SourceRecord } from './source.ts';
 import type { StateBackend } from './state.ts';
 
 /** Where a batch's cursor goes when the store commits it with the data. */
@@ -64,5 +64,10 @@ export interface StoreDefinition<Params = Record<string, unknown>> {
   description?: string;
   schema: JsonSchema;
   capabilities: StoreCapabilities;
+  /**
+   * Checks JSON Schema cannot express, at validate time; each problem's
+   * pointer is relative to `with:`. Must not connect to anything.
+   */
+  check?(params: Params, settings: Record<string, unknown>): ParamProblem[];
   open(ctx: StoreContext<Params>): Promise<StoreSession>;
 }

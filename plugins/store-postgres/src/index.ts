@@ -1,6 +1,7 @@
 import type { StoreDefinition } from '@backfill/plugin-kit';
 import { definePlugin, PLUGIN_API_VERSION } from '@backfill/plugin-kit';
 
+import { checkParams } from './check.ts';
 import { type PostgresParams, paramsSchema } from './params.ts';
 
 /**
@@ -14,6 +15,7 @@ export const postgresStore: StoreDefinition<PostgresParams> = {
     'PostgreSQL: records (JSONB), ledger, leases and run history in a schema',
   schema: paramsSchema,
   capabilities: { atomicCheckpoint: true, state: true },
+  check: checkParams,
   async open(ctx) {
     const { openDatabase } = await import('./database.ts');
     return openDatabase(ctx);
