@@ -208,3 +208,89 @@ describe('backfill status without a pipelines folder', () => {
     ]);
   });
 });
+
+describe('backfill status with a file that cannot be loaded', () => {
+  const VAR = 'BACKFILL_STATUS_TEST_URL';
+  let broken: string;
+  beforeAll(() => {
+    broken = mkdtempSync(join(tmpdir(), 'backfill-status-broken-'));
+    mkdirSync(join(broken, 'pipelines'));
+    writeFileSync(
+      join(broken, 'pipelines', 'pgp.yaml'),
+      [
+        'version: 1',
+        'name: pgp',
+        'window:',
+        '  from: 2026-01-01T00:00:00Z',
+        '  to: 2026-01-02T00:00:00Z',
+        'source:',
+        '  use: off-chain',
+        `  with: { api_endpoint: "${api.url}/next-url" }`,
+        'store:',
+        '  use: postgres',
+        '  with:',
+        `    url: \${${VAR}}`,
+        '',
+      ].join('\n'),
+    );
+  });
+  afterAll(() => rmSync(broken, { recursive: true, force: true }));
+
+  // VAR is this test's own, so it is unset unless a test sets it.
+  function inBroken(args: string[], env: NodeJS.ProcessEnv = {}) {
+    return runBackfill(args, { cwd: broken, env: { CI: '1', ...env } });
+  }
+  const unset =
+    `pipelines/pgp.yaml:12:10: ENV_UNSET environment variable ${VAR} ` +
+    `is not set (give a default with \${${VAR}:-value}, or run with ` +
+    '--no-env) (run backfill validate)';
+
+  it('names each file it left out and why, instead of "no runs yet"', async () => {
+    const { code, stdout, stderr } = await inBroken(['status']);
+    expect([code, stdout, stderr]).toEqual([
+      0,
+      'no runs to show: fix the files above that cannot be loaded\n',
+      'backfill: pipelines/pgp.yaml cannot be loaded, its pipelines are ' +
+        `left out: ${unset}\n`,
+    ]);
+  });
+
+  it('says why a named pipeline cannot be shown, not "no pipeline"', async () => {
+    const { code, stdout, stderr } = await inBroken(['status', 'pgp']);
+    expect([code, stdout, stderr]).toEqual([
+      1,
+      '',
+      'backfill: pipeline "pgp" is in pipelines/pgp.yaml, which cannot ' +
+        `be loaded: ${unset}\n`,
+    ]);
+  });
+
+  it('still names the broken file for a name no file declares', async () => {
+    const { code, stderr } = await inBroken(['status', 'nope']);
+    expect(code).toBe(2);
+    expect(stderr.split('\n').slice(0, 2)).toEqual([
+      'backfill: pipelines/pgp.yaml cannot be loaded, its pipelines are ' +
+        `left out: ${unset}`,
+      'backfill: no pipeline is named "nope" (known: none; status reads ' +
+        'the pipelines of this folder, ./pipelines, $BACKFILL_JOBS or ' +
+        '--config, and the ledger in .backfill/backfill.db: run it where ' +
+        'you ran the pipeline)',
+    ]);
+  });
+
+  it('never prints the url, whose password is a secret', async () => {
+    const { code, stderr } = await inBroken(['status', 'pgp'], {
+      [VAR]: 'postgres://app:s3cr#et@db.internal/fills',
+    });
+    expect([code, stderr]).toEqual([
+      1,
+      'backfill: pipeline "pgp" is in pipelines/pgp.yaml, which cannot ' +
+        'be loaded: pipelines/pgp.yaml:12:10: POSTGRES_URL_INVALID url is ' +
+        'not a connection URL postgres://user:password@host:port/db ' +
+        '(value not shown: it may hold a password); percent-encode ' +
+        'special characters in the user and password (# as %23, / as ' +
+        '%2F, ? as %3F, @ as %40, : as %3A, % as %25) ' +
+        '(run backfill validate)\n',
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 
-import type { StatusReport, StepSpec } from '@backfill/core';
+import type { FileReport, StatusReport, StepSpec } from '@backfill/core';
 import type { Command } from 'commander';
 
 import { CliError, EXIT } from '../exit.ts';
@@ -43,13 +43,6 @@ async function showStatus(pipeline: string | undefined, flags: StatusFlags) {
 
   const project = await loadPipelines([], flags.config, cwd, true);
   const invalid = project.files.filter((f) => !f.valid);
-  if (invalid.length > 0) {
-    // Status still reads the ledger of the valid pipelines.
-    process.stderr.write(
-      `backfill: ${invalid.length} file(s) have errors and are left out ` +
-        '(run backfill validate)\n',
-    );
-  }
   // The ledger is read whole: a pipeline run from a file outside the
   // pipelines folder (`backfill run p.yaml`) is shown too.
   const whole = await core.statusOf(project.pipelines, {
@@ -59,7 +52,27 @@ async function showStatus(pipeline: string | undefined, flags: StatusFlags) {
     ledgers: await defaultLedger(cwd),
   });
   const report = pipeline ? only(whole, pipeline) : whole;
-  if (pipeline && report.pipelines.length === 0) {
+  const missing = pipeline !== undefined && report.pipelines.length === 0;
+  const home = missing
+    ? invalid.find((f) => pipeline && f.declared?.includes(pipeline))
+    : undefined;
+  if (home) {
+    // Its runs may be in its own store, which only its file names.
+    throw new CliError(
+      'STATUS_PIPELINE_UNLOADABLE',
+      `pipeline "${pipeline}" is in ${shortPath(home.file, cwd)}, which ` +
+        `cannot be loaded: ${whyNot(home, cwd)}`,
+    );
+  }
+  // Status still reads the ledger of the valid pipelines; each file left
+  // out is named with its first error, redacted like any diagnostic.
+  for (const file of invalid) {
+    process.stderr.write(
+      `backfill: ${shortPath(file.file, cwd)} cannot be loaded, its ` +
+        `pipelines are left out: ${whyNot(file, cwd)}\n`,
+    );
+  }
+  if (missing) {
     const known = whole.pipelines.map((p) => p.name).join(', ');
     throw new CliError(
       'STATUS_UNKNOWN_PIPELINE',
@@ -78,11 +91,17 @@ async function showStatus(pipeline: string | undefined, flags: StatusFlags) {
     ...project.pipelines.flatMap((p) => p.secrets),
   ];
   const shown = core.redactDeep(report, secrets);
-  process.stdout.write(
-    flags.json
-      ? `${JSON.stringify(shown, null, 2)}\n`
-      : core.formatStatus(shown),
-  );
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  } else if (shown.pipelines.length === 0 && invalid.length > 0) {
+    // "No runs yet" would be wrong: the runs may be in a store that only
+    // the files that failed to load name.
+    process.stdout.write(
+      'no runs to show: fix the files above that cannot be loaded\n',
+    );
+  } else {
+    process.stdout.write(core.formatStatus(shown));
+  }
 }
 
 /**
@@ -93,6 +112,31 @@ async function defaultLedger(cwd: string): Promise<StepSpec[]> {
   const { DEFAULT_DATABASE_PATH } = await import('@backfill/store-sqlite');
   const file = resolve(cwd, DEFAULT_DATABASE_PATH);
   return existsSync(file) ? [{ use: 'sqlite', with: {} }] : [];
+}
+
+/**
+ * Why a file cannot be loaded: its first error with its place, and how
+ * many more there are.
+ */
+function whyNot(file: FileReport, cwd: string): string {
+  const errors = file.diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0];
+  if (!first) return 'it has errors (run backfill validate)';
+  const path = shortPath(first.file, cwd);
+  const place = first.line > 0 ? `${path}:${first.line}:${first.column}` : path;
+  const more = errors.length - 1;
+  return (
+    `${place}: ${first.code} ${first.message}` +
+    (more > 0
+      ? ` (and ${more} more error${more === 1 ? '' : 's'}: run backfill validate)`
+      : ' (run backfill validate)')
+  );
+}
+
+/** A path under the working folder as a relative one, as validate shows. */
+function shortPath(file: string, cwd: string): string {
+  const inside = relative(cwd, file);
+  return isAbsolute(file) && !inside.startsWith('..') ? inside : file;
 }
 
 /** The report narrowed to one pipeline. */

@@ -31,4 +31,9 @@ export interface FileReport {
   /** The pipelines it defines; empty when it is invalid. */
   pipelines: PipelineSpec[];
   skipped: SkippedPipeline[];
+  /**
+   * The names the input declares, read even when it is invalid, so that
+   * `status <name>` can say which file failed rather than "no pipeline".
+   */
+  declared?: string[];
 }

@@ -17,6 +17,7 @@ import {
   type LoadedPluginRegistry,
   loadPluginRegistry,
 } from '../plugins/registry.ts';
+import { isFields } from './checks.ts';
 import type { FileReport, ValidationContext } from './context.ts';
 import { validateJobListDocument } from './job-list.ts';
 import { validatePipelineDocument } from './pipeline.ts';
@@ -147,11 +148,27 @@ export function validateDocument(
   ctx: ValidationContext,
   kind: 'pipeline' | 'job-list' | 'environment' | 'auto' = 'auto',
 ): FileReport {
-  if (kind === 'environment') return validateJobListDocument(doc, ctx, kind);
-  const shape = kind === 'auto' && !doc.fatal ? documentKind(doc.value) : kind;
-  return shape === 'job-list'
-    ? validateJobListDocument(doc, ctx)
-    : validatePipelineDocument(doc, ctx);
+  const shape =
+    kind === 'auto' ? (doc.fatal ? 'pipeline' : documentKind(doc.value)) : kind;
+  const report =
+    shape === 'pipeline'
+      ? validatePipelineDocument(doc, ctx)
+      : validateJobListDocument(doc, ctx, shape);
+  if (!report.valid) report.declared = declaredNames(doc.value, shape);
+  return report;
+}
+
+/** The string names of a document's pipeline or jobs, valid or not. */
+function declaredNames(
+  value: unknown,
+  shape: 'pipeline' | 'job-list' | 'environment',
+): string[] {
+  const jobs = Array.isArray(value) ? value : isFields(value) && value.jobs;
+  const items =
+    shape === 'pipeline' ? [value] : Array.isArray(jobs) ? jobs : [];
+  return items
+    .map((item) => (isFields(item) ? item.name : undefined))
+    .filter((name): name is string => typeof name === 'string');
 }
 
 // ---------------------------------------------------------------------------
