@@ -110,6 +110,7 @@ describe('backfill run --json', () => {
           recordsFetched: 1000,
           recordsStored: 1000,
           recordsDeadLettered: 0,
+          recordsFiltered: 0,
           startedAt: expect.any(String),
           endedAt: expect.any(String),
         },

@@ -9,9 +9,15 @@ import type { ParamProblem, SourceRecord } from './source.ts';
  */
 export type TransformResult = SourceRecord | SourceRecord[] | null;
 
-export type RecordTransform = (
-  record: SourceRecord,
-) => TransformResult | Promise<TransformResult>;
+export interface RecordTransform {
+  (record: SourceRecord): TransformResult | Promise<TransformResult>;
+  /**
+   * Called once the records of a batch have all been through, for what
+   * only a whole batch shows (a picked field that no record had). A batch
+   * retried record by record ends after each record.
+   */
+  endBatch?(): void;
+}
 
 export interface TransformContext {
   logger: Logger;

@@ -160,7 +160,13 @@ function report(
     const c = r.chunks;
     const line =
       `${r.pipeline}: ${r.status}, ${r.recordsStored} records stored, ` +
-      `${r.recordsDeadLettered} dead-lettered; chunks ${c.done} done, ` +
+      `${r.recordsDeadLettered} dead-lettered` +
+      // Only when some were: a run that stored nothing says why.
+      (r.recordsFiltered > 0
+        ? `, ${r.recordsFiltered} of ${r.recordsFetched} fetched filtered ` +
+          'out by transforms'
+        : '') +
+      `; chunks ${c.done} done, ` +
       `${c.failed} failed, ${c.pending} pending, ${c.skipped} already done` +
       (r.gaps > 0
         ? `; ${r.gaps} gaps recorded (backfill status lists them)`

@@ -1,7 +1,6 @@
 import type {
   Logger,
   RecordTransform,
-  RunCounts,
   SourceDefinition,
   StateBackend,
   StoreSession,
@@ -11,6 +10,7 @@ import type { PipelineSpec } from '../model/pipeline.ts';
 import type { Clock } from '../retry/clock.ts';
 import type { RetryOptions } from '../retry/policy.ts';
 import type { Hooks } from './hooks.ts';
+import type { EngineCounts, TransformTally } from './tally.ts';
 
 /** Everything the chunks of one run share. */
 export interface RunContext {
@@ -31,7 +31,9 @@ export interface RunContext {
   abort: AbortSignal;
   /** Graceful stop: no new fetch; the batch in flight may finish. */
   stop: AbortSignal;
-  counts: RunCounts;
+  counts: EngineCounts;
+  /** What each transform received and dropped, in delivered batches. */
+  tally: TransformTally;
   /** Gaps the source reported in stored batches of this run. */
   gaps: number;
   /** Records still allowed by `--limit`; Infinity without it. */

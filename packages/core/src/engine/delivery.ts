@@ -9,6 +9,7 @@ import type {
 import { RetryPolicy } from '../retry/policy.ts';
 import type { RunContext } from './context.ts';
 import { codeOf, ledgerMessage, messageOf } from './errors.ts';
+import { addTally, newTally, type TransformTally } from './tally.ts';
 import { raceSignal } from './watchdog.ts';
 
 /** A batch the store refused as a whole, even record by record. */
@@ -79,8 +80,9 @@ async function attemptBatch(
   checkpoint: Checkpoint | undefined,
 ): Promise<Attempt> {
   let out: SourceRecord[];
+  const tally = newTally(run.transforms.length);
   try {
-    out = await applyTransforms(run.transforms, records);
+    out = await applyTransforms(run.transforms, records, tally);
     out = await run.hooks.transform.promise(out, ctx);
   } catch (error) {
     return { ok: false, stage: 'transform', error };
@@ -88,6 +90,10 @@ async function attemptBatch(
   try {
     const stamped = checkpoint && { ...checkpoint, records: out.length };
     await write(run, ctx, out, stamped);
+    // Counted once stored: a failed attempt is transformed again.
+    addTally(run.tally, tally);
+    const dropped = tally.dropped.reduce((sum, n) => sum + n, 0);
+    run.counts.recordsFiltered += dropped;
     return { ok: true, stored: out.length };
   } catch (error) {
     return { ok: false, stage: 'store', error };
@@ -170,20 +176,33 @@ async function isolate(
   return stored;
 }
 
-/** Runs each transform over every record, in order; awaits only promises. */
+/**
+ * Runs each transform over every record, in order; awaits only promises.
+ * Counts into `tally`, per step, the records received and dropped (null
+ * or an empty list), and ends the batch for each transform.
+ */
 export async function applyTransforms(
   transforms: RecordTransform[],
   records: SourceRecord[],
+  tally?: TransformTally,
 ): Promise<SourceRecord[]> {
   let current = records;
-  for (const transform of transforms) {
+  for (const [step, transform] of transforms.entries()) {
     const next: SourceRecord[] = [];
+    let dropped = 0;
     for (const record of current) {
       let result = transform(record);
       if (result instanceof Promise) result = await result;
-      if (result === null) continue;
-      if (Array.isArray(result)) next.push(...result);
-      else next.push(result);
+      if (result === null) dropped++;
+      else if (Array.isArray(result)) {
+        if (result.length === 0) dropped++;
+        next.push(...result);
+      } else next.push(result);
+    }
+    transform.endBatch?.();
+    if (tally) {
+      tally.received[step] = (tally.received[step] ?? 0) + current.length;
+      tally.dropped[step] = (tally.dropped[step] ?? 0) + dropped;
     }
     current = next;
   }

@@ -1,11 +1,12 @@
-import type { ChunkRange, RunCounts } from '@backfill/plugin-kit';
+import type { ChunkRange } from '@backfill/plugin-kit';
 
 import type { ChunkOutcome } from './chunk.ts';
 import type { RunContext } from './context.ts';
 import { codeOf, messageOf } from './errors.ts';
+import type { EngineCounts } from './tally.ts';
 
 /** The one document `backfill run --json` prints per pipeline. */
-export interface RunSummary extends RunCounts {
+export interface RunSummary extends EngineCounts {
   pipeline: string;
   runId: string;
   status: 'succeeded' | 'failed' | 'interrupted' | 'timed_out';

@@ -1,4 +1,10 @@
-import type { Json, TransformDefinition } from '@backfill/plugin-kit';
+import type {
+  Json,
+  Logger,
+  RecordTransform,
+  TransformDefinition,
+} from '@backfill/plugin-kit';
+import { PluginError } from '@backfill/plugin-kit';
 
 const fieldList = {
   type: 'array',
@@ -7,21 +13,34 @@ const fieldList = {
   items: { type: 'string', minLength: 1 },
 } as const;
 
-/** Keeps only the named top-level fields of each record. */
+/**
+ * Keeps only the named top-level fields of each record. A record with
+ * none of them is an error (TRANSFORM_PICK_EMPTY), dead-lettered: stored
+ * as `{}`, it would overwrite the row an earlier run stored under its
+ * key. A field no record of a batch had is warned about, once per run.
+ */
 export const pick: TransformDefinition<{ fields: string[] }> = {
   name: 'pick',
   description: 'keep only the named fields',
   schema: closed({ fields: fieldList }),
-  create({ fields }) {
-    return (record) => {
+  create({ fields }, { logger, pipeline }) {
+    const missing = new BatchAbsence(fields, logger, pipeline);
+    const transform: RecordTransform = (record) => {
       const value: { [field: string]: Json } = {};
+      let found = 0;
       for (const field of fields) {
         if (Object.hasOwn(record.value, field)) {
           put(value, field, record.value[field] as Json);
+          missing.saw(field);
+          found++;
         }
       }
+      missing.records++;
+      if (found === 0) throw pickedNothing(fields, pipeline);
       return { key: record.key, value };
     };
+    transform.endBatch = () => missing.endBatch();
+    return transform;
   },
 };
 
@@ -53,6 +72,28 @@ export const rename: TransformDefinition<{ fields: Record<string, string> }> = {
       additionalProperties: { type: 'string', minLength: 1 },
     },
   }),
+  check({ fields }) {
+    // Two fields moved onto one name: the second would silently replace
+    // the first in every record.
+    const sources = new Map<string, string>();
+    const problems = [];
+    for (const [from, to] of Object.entries(fields)) {
+      const first = sources.get(to);
+      if (first === undefined) {
+        sources.set(to, from);
+        continue;
+      }
+      problems.push({
+        pointer: `/fields/${pointerToken(from)}`,
+        code: 'TRANSFORM_RENAME_TARGET',
+        message:
+          `"${from}" and "${first}" are both renamed to "${to}": the ` +
+          `second would replace the first in every record; give each a ` +
+          'name of its own',
+      });
+    }
+    return problems;
+  },
   create({ fields }) {
     const renamed = new Map(Object.entries(fields));
     // All at once, from the record as it came: `{ a: b, b: a }` swaps the
@@ -120,4 +161,75 @@ function put(object: { [field: string]: Json }, field: string, value: Json) {
       configurable: true,
     });
   } else object[field] = value;
+}
+
+/** A JSON pointer token: `~` and `/` escaped. */
+function pointerToken(name: string): string {
+  return name.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Picked fields no record of a batch had: warned once per run each. */
+class BatchAbsence {
+  records = 0;
+  private readonly seen = new Set<string>();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly fields: string[],
+    private readonly logger: Logger,
+    private readonly pipeline: string,
+  ) {}
+
+  saw(field: string): void {
+    this.seen.add(field);
+  }
+
+  endBatch(): void {
+    const absent = this.fields.filter(
+      (f) => !this.seen.has(f) && !this.warned.has(f),
+    );
+    if (this.records > 0 && absent.length > 0) {
+      for (const field of absent) this.warned.add(field);
+      this.logger.warn(
+        {
+          code: 'TRANSFORM_PICK_MISSING',
+          pipeline: this.pipeline,
+          fields: absent,
+          records: this.records,
+        },
+        `pick: none of the ${this.records} records of a batch had ` +
+          `${list(absent)}${dotHint(absent)}; warned once per run`,
+      );
+    }
+    this.records = 0;
+    this.seen.clear();
+  }
+}
+
+function pickedNothing(fields: string[], pipeline: string): PluginError {
+  // Fatal: the same record lacks the same fields on every retry.
+  return new PluginError(
+    `pick (pipeline ${pipeline}): the record has none of ` +
+      `${list(fields)}${dotHint(fields)}; it is dead-lettered rather than ` +
+      'stored empty over the stored row: check the field names against ' +
+      'a fetched record',
+    {
+      code: 'TRANSFORM_PICK_EMPTY',
+      errorClass: 'fatal',
+      details: { pipeline, fields },
+    },
+  );
+}
+
+function list(fields: string[]): string {
+  return fields.map((f) => `"${f}"`).join(', ');
+}
+
+/** `nested.x` reads as a path, but pick takes top-level names only. */
+function dotHint(fields: string[]): string {
+  const dotted = fields.find((f) => f.includes('.'));
+  return dotted === undefined
+    ? ''
+    : ` (pick takes top-level field names: "${dotted}" is one name, ` +
+        'not a path)';
 }
