@@ -18,6 +18,7 @@ import {
   registryOf,
   runPipeline,
 } from '../../packages/core/src/engine/index.ts';
+import { median } from './median.ts';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const BATCH = 1000;
@@ -142,12 +143,4 @@ try {
   process.exitCode = ratio >= MIN_RATIO && peakMb < MAX_RSS_MB ? 0 : 1;
 } finally {
   rmSync(cwd, { recursive: true, force: true });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

@@ -10,6 +10,7 @@ import plugin, { type OffchainParams } from '@backfill/source-offchain';
 import { Agent, request } from 'undici';
 
 import { startHttpApiServer } from '../servers/http-api/index.ts';
+import { median } from './median.ts';
 
 const RECORDS = 20_000;
 const PAGE_SIZE = 100;
@@ -107,12 +108,4 @@ try {
   process.exitCode = ratio >= TARGET ? 0 : 1;
 } finally {
   await api.close();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

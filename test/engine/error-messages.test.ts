@@ -1,4 +1,3 @@
-import type { Logger } from '@backfill/plugin-kit';
 import sqlite from '@backfill/store-sqlite';
 import { describe, expect, it } from 'vitest';
 
@@ -10,6 +9,7 @@ import {
 } from '../../packages/core/src/engine/index.ts';
 import { filter } from '../../packages/core/src/transforms/filter.ts';
 import counting from '../fixtures/plugins/counting-source/index.ts';
+import { captureLogger, type LoggedLine } from '../support/capture-logger.ts';
 import { countingPipeline, tempFolder } from './helpers.ts';
 
 describe('messageOf', () => {
@@ -77,10 +77,10 @@ describe('dlq replay of a record the filter still throws on', () => {
         recordsDeadLettered: 1,
       });
 
-      const lines: Array<[string, object, string | undefined]> = [];
+      const lines: LoggedLine[] = [];
       const result = await replayDeadLetters(spec, {
         ...options,
-        logger: capture(lines),
+        logger: captureLogger(lines),
       });
       expect(result.failed).toEqual([
         { id: 1, key: 'slot-42', error: 'bad amount' },
@@ -101,19 +101,3 @@ describe('dlq replay of a record the filter still throws on', () => {
     }
   });
 });
-
-function capture(lines: Array<[string, object, string | undefined]>): Logger {
-  const at =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      lines.push([level, obj, msg]);
-    };
-  const logger: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
-}

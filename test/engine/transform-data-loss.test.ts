@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 
-import type { Logger } from '@backfill/plugin-kit';
 import sqlite from '@backfill/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -15,6 +14,7 @@ import {
   runPipeline,
 } from '../../packages/core/src/engine/index.ts';
 import counting from '../fixtures/plugins/counting-source/index.ts';
+import { captureLogger, type LoggedLine } from '../support/capture-logger.ts';
 import { cli, writeCountProject } from './cli.ts';
 import { countingPipeline, query, tempFolder } from './helpers.ts';
 
@@ -90,7 +90,7 @@ describe('a filter that keeps no record', () => {
 
   it('warns once, at the end of the run, naming the expression', async () => {
     folder = tempFolder();
-    const lines: Array<[string, object, string | undefined]> = [];
+    const lines: LoggedLine[] = [];
     const spec = countingPipeline({
       transform: [
         { use: 'set', with: { fields: { network: 'mainnet' } } },
@@ -100,7 +100,7 @@ describe('a filter that keeps no record', () => {
     const summary = await runPipeline(spec, {
       registry: registryOf([counting, sqlite]),
       cwd: folder.cwd,
-      logger: capture(lines),
+      logger: captureLogger(lines),
     });
     expect(summary).toMatchObject({
       status: 'succeeded',
@@ -126,32 +126,16 @@ describe('a filter that keeps no record', () => {
 
   it('does not warn when it keeps some', async () => {
     folder = tempFolder();
-    const lines: Array<[string, object, string | undefined]> = [];
+    const lines: LoggedLine[] = [];
     const spec = countingPipeline({
       transform: [{ use: 'filter', with: { where: 'slot >= 990' } }],
     });
     const summary = await runPipeline(spec, {
       registry: registryOf([counting, sqlite]),
       cwd: folder.cwd,
-      logger: capture(lines),
+      logger: captureLogger(lines),
     });
     expect(summary).toMatchObject({ recordsStored: 10, recordsFiltered: 990 });
     expect(lines.filter(([level]) => level === 'warn')).toEqual([]);
   });
 });
-
-function capture(lines: Array<[string, object, string | undefined]>): Logger {
-  const at =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      lines.push([level, obj, msg]);
-    };
-  const logger: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
-}

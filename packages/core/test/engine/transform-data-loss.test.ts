@@ -3,18 +3,23 @@
  * would empty a record, collapse a run or overwrite a field is refused,
  * kept or warned about.
  */
-import type { Logger, TransformDefinition } from '@backfill/plugin-kit';
+import type { TransformDefinition } from '@backfill/plugin-kit';
 import { describe, expect, it } from 'vitest';
-
+import {
+  captureLogger,
+  type LoggedLine,
+} from '../../../../test/support/capture-logger.ts';
 import { applyTransforms } from '../../src/engine/delivery.ts';
 import { newTally } from '../../src/engine/tally.ts';
 import { builtinTransforms } from '../../src/transforms/index.ts';
 
-type Line = [string, object, string | undefined];
-
-function make(use: string, params: Record<string, unknown>, lines: Line[]) {
+function make(
+  use: string,
+  params: Record<string, unknown>,
+  lines: LoggedLine[],
+) {
   return definition(use).create(params, {
-    logger: capture(lines),
+    logger: captureLogger(lines),
     pipeline: 'p',
   });
 }
@@ -27,7 +32,7 @@ function definition(use: string): TransformDefinition {
 
 describe('pick', () => {
   it('refuses a record with none of the fields, naming them', async () => {
-    const lines: Line[] = [];
+    const lines: LoggedLine[] = [];
     const pick = make('pick', { fields: ['amout', 'nested.x'] }, lines);
     const error = await applyTransforms(
       [pick],
@@ -48,7 +53,7 @@ describe('pick', () => {
   });
 
   it('warns once per run of a field no record of a batch had', async () => {
-    const lines: Line[] = [];
+    const lines: LoggedLine[] = [];
     const pick = make('pick', { fields: ['id', 'amout'] }, lines);
     const batch = [
       { key: 'a', value: { id: 1, amount: 5 } },
@@ -75,7 +80,7 @@ describe('pick', () => {
   });
 
   it('says nothing of a field that some record of each batch had', async () => {
-    const lines: Line[] = [];
+    const lines: LoggedLine[] = [];
     const pick = make('pick', { fields: ['id', 'memo'] }, lines);
     const out = await applyTransforms(
       [pick],
@@ -94,7 +99,7 @@ describe('pick', () => {
 
 describe('dedupe', () => {
   it('keeps every record without the by field, and warns once', async () => {
-    const lines: Line[] = [];
+    const lines: LoggedLine[] = [];
     const dedupe = make('dedupe', { by: 'nosuch' }, lines);
     const out = await applyTransforms(
       [dedupe],
@@ -121,7 +126,7 @@ describe('dedupe', () => {
   });
 
   it('still drops a record whose by field was seen', async () => {
-    const lines: Line[] = [];
+    const lines: LoggedLine[] = [];
     const dedupe = make('dedupe', { by: 'tx' }, lines);
     const out = await applyTransforms(
       [dedupe],
@@ -159,7 +164,7 @@ describe('rename', () => {
 
 describe('applyTransforms', () => {
   it('counts, per step, the records received and dropped', async () => {
-    const lines: Line[] = [];
+    const lines: LoggedLine[] = [];
     const tally = newTally(2);
     const out = await applyTransforms(
       [
@@ -173,19 +178,3 @@ describe('applyTransforms', () => {
     expect(tally).toEqual({ received: [4, 3], dropped: [1, 1] });
   });
 });
-
-function capture(lines: Line[]): Logger {
-  const at =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      lines.push([level, obj, msg]);
-    };
-  const logger: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
-}
