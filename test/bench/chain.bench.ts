@@ -121,7 +121,8 @@ for (let i = 0; i < TRIES; i++) runs.push(await measure(20, false));
 const tries = runs.map(rate);
 const tps = Math.max(...tries);
 checks.push([
-  `tx/s, 20 ms latency, 16 in flight, unbatched (best of ${tries.map((t) => t.toFixed(0)).join(', ')})`,
+  'tx/s, 20 ms latency, 16 in flight, unbatched ' +
+    `(best of ${tries.map((t) => t.toFixed(0)).join(', ')})`,
   tps,
   '>= 500',
   tps >= 500,

@@ -57,7 +57,8 @@ try {
   const pct = (rate: number) => `${((rate / plainRate) * 100).toFixed(0)}%`;
   process.stdout.write(
     `plain download  ${plainRate.toFixed(0)} MB/s (${plain.seconds.toFixed(1)} s)\n` +
-      `glacier source  ${sourceRate.toFixed(0)} MB/s (${source.seconds.toFixed(1)} s), ${source.records} records\n` +
+      `glacier source  ${sourceRate.toFixed(0)} MB/s ` +
+      `(${source.seconds.toFixed(1)} s), ${source.records} records\n` +
       `ratio           ${pct(sourceRate)} (target >= 70%)\n` +
       `peak RSS        ${peakMb.toFixed(0)} MB (target < 200 MB)\n` +
       `decode alone    ${decodeRate.toFixed(0)} MB/s, ${pct(decodeRate)} of ` +

@@ -15,8 +15,24 @@ const SENSITIVE_HEADERS = new Set([
 
 // Parameter names that hold a secret, matched on their normalised words:
 // `api_key`, `apiKey`, `access-token` and `X-Signature` all hit.
-const SENSITIVE_WORDS =
-  /(^|_)(token|key|apikey|secret|password|passwd|pwd|signature|sig|auth|credential|credentials|session|sessionid)(_|$)/;
+const SENSITIVE_WORDS = new RegExp(
+  `(^|_)(${[
+    'token',
+    'key',
+    'apikey',
+    'secret',
+    'password',
+    'passwd',
+    'pwd',
+    'signature',
+    'sig',
+    'auth',
+    'credential',
+    'credentials',
+    'session',
+    'sessionid',
+  ].join('|')})(_|$)`,
+);
 
 // Shorter values would mask ordinary words and numbers across messages.
 const MIN_SECRET_LENGTH = 4;

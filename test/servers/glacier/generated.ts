@@ -10,7 +10,10 @@ const LINE = 128;
 export function generatedOffers(size: number): GeneratedContent {
   const base = Buffer.alloc(MIB);
   for (let j = 0; j < MIB / LINE; j++) {
-    const head = `{"id":"000000-${String(j).padStart(4, '0')}","market":"SOL-USDC","rate_bps":${500 + (j % 50)},"pad":"`;
+    const id = `000000-${String(j).padStart(4, '0')}`;
+    const head =
+      `{"id":"${id}","market":"SOL-USDC",` +
+      `"rate_bps":${500 + (j % 50)},"pad":"`;
     const line = `${head}${'x'.repeat(LINE - head.length - 3)}"}\n`;
     base.write(line, j * LINE, 'latin1');
   }
