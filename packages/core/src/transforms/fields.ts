@@ -6,6 +6,8 @@ import type {
 } from '@backfill/plugin-kit';
 import { PluginError } from '@backfill/plugin-kit';
 
+import { childPointer } from '../loader/pointer.ts';
+
 const fieldList = {
   type: 'array',
   minItems: 1,
@@ -84,7 +86,7 @@ export const rename: TransformDefinition<{ fields: Record<string, string> }> = {
         continue;
       }
       problems.push({
-        pointer: `/fields/${pointerToken(from)}`,
+        pointer: childPointer('/fields', from),
         code: 'TRANSFORM_RENAME_TARGET',
         message:
           `"${from}" and "${first}" are both renamed to "${to}": the ` +
@@ -161,11 +163,6 @@ function put(object: { [field: string]: Json }, field: string, value: Json) {
       configurable: true,
     });
   } else object[field] = value;
-}
-
-/** A JSON pointer token: `~` and `/` escaped. */
-function pointerToken(name: string): string {
-  return name.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** Picked fields no record of a batch had: warned once per run each. */
